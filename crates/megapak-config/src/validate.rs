@@ -1,0 +1,209 @@
+//! Checks that serde cannot express: version shapes, names, duplicates, contradictions.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::str::FromStr;
+
+use toml::Spanned;
+
+use crate::load::{RawOverride, RawTarget};
+use crate::model::{Override, Target};
+use crate::span::line_column;
+
+/// One thing wrong, at a byte range of the file.
+#[derive(Debug)]
+pub(crate) struct Problem {
+    pub(crate) span: Range<usize>,
+    pub(crate) message: String,
+}
+
+impl Problem {
+    pub(crate) fn new(span: Range<usize>, message: impl Into<String>) -> Self {
+        Self {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+/// The Nix systems a megapak image can target.
+const SYSTEMS: [&str; 2] = ["x86_64-linux", "aarch64-linux"];
+
+pub(crate) fn target(raw: RawTarget) -> Result<Target, Problem> {
+    let python = major_minor(&raw.python, "python", "3.14")?;
+    let cuda = raw
+        .cuda
+        .map(|cuda| major_minor(&cuda, "cuda", "13.0"))
+        .transpose()?;
+    let torch = raw.torch.map(|torch| pep440(&torch, "torch")).transpose()?;
+    let system = match raw.system {
+        Some(system) if !SYSTEMS.contains(&system.get_ref().as_str()) => {
+            return Err(Problem::new(
+                system.span(),
+                format!(
+                    "Unsupported `system` `{}`: expected one of {}",
+                    system.get_ref(),
+                    quoted_list(&SYSTEMS)
+                ),
+            ));
+        }
+        Some(system) => system.into_inner(),
+        None => SYSTEMS[0].to_owned(),
+    };
+    Ok(Target {
+        python,
+        cuda,
+        torch,
+        system,
+    })
+}
+
+fn major_minor(value: &Spanned<String>, key: &str, example: &str) -> Result<String, Problem> {
+    let text = value.get_ref().trim();
+    let valid = text
+        .split_once('.')
+        .is_some_and(|(major, minor)| is_number(major) && is_number(minor));
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(Problem::new(
+            value.span(),
+            format!(
+                "Invalid `{key}` version `{text}`: expected `MAJOR.MINOR`, such as `{example}`"
+            ),
+        ))
+    }
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn pep440(value: &Spanned<String>, key: &str) -> Result<String, Problem> {
+    let text = value.get_ref().trim();
+    match pep440_rs::Version::from_str(text) {
+        Ok(_) => Ok(text.to_owned()),
+        Err(err) => Err(Problem::new(
+            value.span(),
+            format!("Invalid `{key}` version `{text}`: {err}"),
+        )),
+    }
+}
+
+/// Plugin names become file names (`libmegapak_plugin_<name>.so`): keep them plain.
+pub(crate) fn plugin_names(names: &[Spanned<String>]) -> Result<(), Problem> {
+    let mut seen = BTreeMap::new();
+    for name in names {
+        let text = name.get_ref();
+        let plain = !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !plain {
+            return Err(Problem::new(
+                name.span(),
+                format!(
+                    "Invalid plugin name `{text}`: expected lowercase letters, digits, `-` and `_`"
+                ),
+            ));
+        }
+        if seen.insert(text.as_str(), ()).is_some() {
+            return Err(Problem::new(
+                name.span(),
+                format!("Plugin `{text}` is named twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn overrides(
+    raw: Vec<Spanned<RawOverride>>,
+    order: &[String],
+    text: &str,
+) -> Result<Vec<Override>, Problem> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut overrides = Vec::with_capacity(raw.len());
+    for entry in raw {
+        let (line, _) = line_column(text, entry.span().start);
+        let entry = entry.into_inner();
+        let package = normalize(entry.package.get_ref());
+        if package.is_empty() {
+            return Err(Problem::new(entry.package.span(), "`package` is empty"));
+        }
+        if let Some(first) = seen.insert(package.clone(), line) {
+            return Err(Problem::new(
+                entry.package.span(),
+                format!("Package `{package}` is overridden twice: first at line {first}"),
+            ));
+        }
+        if let Some(provider) = &entry.provider {
+            if !order.iter().any(|name| name == provider.get_ref()) {
+                return Err(Problem::new(
+                    provider.span(),
+                    format!(
+                        "Override names provider `{}`, which `[resolvers] order` does not list: expected one of {}",
+                        provider.get_ref(),
+                        quoted_list(order)
+                    ),
+                ));
+            }
+        }
+        if let Some(version) = &entry.version {
+            pep440(version, "version")?;
+        }
+        let pinned = entry.provider.is_some() || entry.attr.is_some() || entry.version.is_some();
+        if entry.skip && pinned {
+            return Err(Problem::new(
+                entry.package.span(),
+                format!(
+                    "Override of `{package}` sets `skip = true` together with `provider`, `attr` or `version`: a skipped package is not resolved"
+                ),
+            ));
+        }
+        if !entry.skip && !pinned {
+            return Err(Problem::new(
+                entry.package.span(),
+                format!(
+                    "Override of `{package}` changes nothing: expected `provider`, `attr`, `version` or `skip = true`"
+                ),
+            ));
+        }
+        overrides.push(Override {
+            package,
+            provider: entry.provider.map(Spanned::into_inner),
+            attr: entry.attr.map(Spanned::into_inner),
+            version: entry.version.map(|v| v.into_inner().trim().to_owned()),
+            skip: entry.skip,
+            reason: entry.reason,
+            line,
+        });
+    }
+    Ok(overrides)
+}
+
+/// PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`.
+fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_separator = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            in_separator = true;
+        } else {
+            if in_separator && !out.is_empty() {
+                out.push('-');
+            }
+            in_separator = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|item| format!("`{}`", item.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

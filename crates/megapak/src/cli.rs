@@ -1,0 +1,100 @@
+//! The command line, parsed by clap before any work starts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output::ColorChoice;
+
+/// Reproducible GPU Python images with Nix.
+///
+/// megapak reads pip requirement lists ("pak files") and `megapak.toml`, completes the package
+/// set through resolver plugins, emits Nix, and verifies the built image on a GPU.
+#[derive(Debug, Parser)]
+#[command(name = "megapak", version, propagate_version = true, max_term_width = 100)]
+pub(crate) struct Cli {
+    /// When to colour output: `auto` colours on a terminal unless `NO_COLOR` is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Write the embedded example workspace (a ComfyUI image on CUDA 13) to a folder.
+    Init(InitArgs),
+    /// Report which packages of the pak files are covered, and by what.
+    ///
+    /// Counts entries per pak file, unique PyPI names and VCS/URL entries; with `--flake`,
+    /// compares them with the Python package lists of a hand-written flake.nix, including entries
+    /// that are commented out there. Names are compared after PEP 503 normalization.
+    Status(StatusArgs),
+    /// Print a shell completion script to stdout.
+    ///
+    /// For example: `megapak completions bash > ~/.local/share/bash-completion/completions/megapak`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The folder to write into; created if missing. Existing files are never overwritten.
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// The workspace's configuration file. Default: `megapak.toml` in the current folder, unless
+    /// `--paks` is given.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Read these pak files instead of those named in the configuration.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "config")]
+    pub(crate) paks: Vec<PathBuf>,
+
+    /// Compare with the Python package lists of this hand-written flake.nix (read, never
+    /// evaluated).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) flake: Option<PathBuf>,
+
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub(crate) format: ReportFormat,
+
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// The shapes of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// Aligned columns for a terminal.
+    Table,
+    /// A Markdown status page: summary counts, a package table and next steps.
+    Markdown,
+    /// JSON for machines.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,16 @@
+//! One module per command.
+
+mod completions;
+mod init;
+mod status;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Outcome;
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Init(args) => init::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Completions(args) => completions::run(&args),
+    }
+}
