@@ -37,3 +37,21 @@ pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
         other => other,
     }
 }
+
+/// Writes `contents` to `path` through a temporary file in the same folder and a rename, so
+/// that a reader never sees a half-written file and a failure leaves the old file in place.
+pub(crate) fn write_file_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".megapak-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    file.write_all(contents)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Comparing what the pak files request with what a flake lists.
+
+use std::collections::BTreeMap;
+
+use crate::input::{FlakeInput, FlakeListing, PackageKind, StatusInput};
+use crate::model::{FlakeComparison, PackageRow, RowStatus, StatusReport};
+
+impl StatusReport {
+    /// Computes the report. Names are compared as given: the caller normalizes them (PEP 503).
+    pub fn build(input: &StatusInput) -> Self {
+        let mut packages = input.packages.clone();
+        packages.sort_by(|a, b| a.name.cmp(&b.name));
+        packages.dedup_by(|later, first| {
+            let same = later.name == first.name;
+            if same {
+                first.locations.append(&mut later.locations);
+            }
+            same
+        });
+
+        let flake = input.flake.as_ref().map(FlakeIndex::new);
+        let mut rows: Vec<PackageRow> = packages
+            .iter()
+            .map(|package| {
+                let listing = flake.as_ref().and_then(|f| f.best(&package.name));
+                let status = match (&flake, listing) {
+                    (None, _) => RowStatus::Requested,
+                    (Some(_), None) => RowStatus::MissingFromFlake,
+                    (Some(_), Some(listing)) if listing.commented => RowStatus::CommentedInFlake,
+                    (Some(_), Some(_)) => RowStatus::InFlake,
+                };
+                PackageRow {
+                    name: package.name.clone(),
+                    kind: Some(package.kind),
+                    status,
+                    locations: package.locations.clone(),
+                    flake_location: listing.map(|l| l.location.clone()),
+                    note: listing.and_then(|l| l.note.clone()),
+                }
+            })
+            .collect();
+
+        if let Some(flake) = &flake {
+            let requested: std::collections::BTreeSet<&str> =
+                packages.iter().map(|p| p.name.as_str()).collect();
+            for (name, listing) in &flake.by_name {
+                if !listing.commented && !requested.contains(name.as_str()) {
+                    rows.push(PackageRow {
+                        name: name.clone(),
+                        kind: None,
+                        status: RowStatus::OnlyInFlake,
+                        locations: Vec::new(),
+                        flake_location: Some(listing.location.clone()),
+                        note: listing.note.clone(),
+                    });
+                }
+            }
+        }
+
+        let count =
+            |kind: fn(PackageKind) -> bool| packages.iter().filter(|p| kind(p.kind)).count();
+        Self {
+            packages: count(|kind| kind == PackageKind::Pypi),
+            vcs: count(|kind| kind != PackageKind::Pypi),
+            entries: input.pak_files.iter().map(|f| f.entries).sum(),
+            pak_files: input.pak_files.clone(),
+            flake: input.flake.as_ref().map(|f| comparison(&f.path, &rows)),
+            rows,
+        }
+    }
+}
+
+fn comparison(path: &str, rows: &[PackageRow]) -> FlakeComparison {
+    let names = |status: RowStatus| {
+        rows.iter()
+            .filter(|row| row.status == status)
+            .map(|row| row.name.clone())
+            .collect()
+    };
+    FlakeComparison {
+        flake: path.to_owned(),
+        in_flake: names(RowStatus::InFlake),
+        commented_in_flake: names(RowStatus::CommentedInFlake),
+        missing_from_flake: names(RowStatus::MissingFromFlake),
+        only_in_flake: names(RowStatus::OnlyInFlake),
+    }
+}
+
+/// The flake's entries by normalized name; a listed entry wins over a commented one.
+struct FlakeIndex<'a> {
+    by_name: BTreeMap<String, &'a FlakeListing>,
+}
+
+impl<'a> FlakeIndex<'a> {
+    fn new(flake: &'a FlakeInput) -> Self {
+        let mut by_name: BTreeMap<String, &FlakeListing> = BTreeMap::new();
+        for listing in &flake.listings {
+            by_name
+                .entry(listing.name.clone())
+                .and_modify(|seen| {
+                    if seen.commented && !listing.commented {
+                        *seen = listing;
+                    }
+                })
+                .or_insert(listing);
+        }
+        Self { by_name }
+    }
+
+    fn best(&self, name: &str) -> Option<&'a FlakeListing> {
+        self.by_name.get(name).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{PakFileSummary, RequestedPackage};
+
+    fn requested(name: &str, kind: PackageKind) -> RequestedPackage {
+        RequestedPackage {
+            name: name.to_owned(),
+            kind,
+            locations: vec![format!("pak.txt:1:1 ({name})")],
+        }
+    }
+
+    fn listing(name: &str, commented: bool) -> FlakeListing {
+        FlakeListing {
+            name: name.to_owned(),
+            attr: name.to_owned(),
+            set: Some("ps".to_owned()),
+            commented,
+            note: commented.then(|| "TODO: check if available".to_owned()),
+            location: format!("flake.nix:1:1 ({name})"),
+        }
+    }
+
+    #[test]
+    fn every_requested_package_gets_exactly_one_status() {
+        let input = StatusInput {
+            pak_files: vec![PakFileSummary {
+                path: "pak.txt".into(),
+                entries: 4,
+            }],
+            packages: vec![
+                requested("torch", PackageKind::Pypi),
+                requested("onnx", PackageKind::Pypi),
+                requested("decord", PackageKind::Pypi),
+                requested("clip", PackageKind::Vcs),
+            ],
+            flake: Some(FlakeInput {
+                path: "flake.nix".into(),
+                listings: vec![
+                    listing("torch", false),
+                    listing("onnx", true),
+                    listing("numpy", false),
+                    listing("unused", true),
+                    // Commented out once, listed elsewhere: listed wins.
+                    listing("torch", true),
+                ],
+            }),
+        };
+        let report = StatusReport::build(&input);
+        assert_eq!((report.packages, report.vcs, report.entries), (3, 1, 4));
+        let flake = report.flake.unwrap();
+        assert_eq!(flake.in_flake, ["torch"]);
+        assert_eq!(flake.commented_in_flake, ["onnx"]);
+        assert_eq!(flake.missing_from_flake, ["clip", "decord"]);
+        assert_eq!(flake.only_in_flake, ["numpy"]);
+    }
+
+    #[test]
+    fn duplicates_in_the_input_are_merged() {
+        let input = StatusInput {
+            packages: vec![
+                requested("torch", PackageKind::Pypi),
+                requested("torch", PackageKind::Pypi),
+            ],
+            ..StatusInput::default()
+        };
+        let report = StatusReport::build(&input);
+        assert_eq!(report.packages, 1);
+        assert_eq!(report.rows[0].locations.len(), 2);
+        assert_eq!(report.rows[0].status, RowStatus::Requested);
+        assert!(report.flake.is_none());
+    }
+}

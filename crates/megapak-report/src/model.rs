@@ -1,0 +1,87 @@
+//! The computed report: plain data, serialized as the `--format json` output.
+
+use serde::Serialize;
+
+use crate::input::{PackageKind, PakFileSummary};
+
+/// The coverage of one workspace's pak files, optionally compared with a flake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusReport {
+    /// Unique PyPI names over all pak files (PEP 503 normalized).
+    pub packages: usize,
+    /// Unique VCS and direct-URL entries.
+    pub vcs: usize,
+    /// Requirement entries over all pak files, before merging.
+    pub entries: usize,
+    /// Each pak file with its own entry count.
+    pub pak_files: Vec<PakFileSummary>,
+    /// The comparison with a flake, when one was given; its keys sit at the top level in JSON.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub flake: Option<FlakeComparison>,
+    /// One row per package, requested ones first in name order, then flake-only ones.
+    pub rows: Vec<PackageRow>,
+}
+
+/// How the pak files compare with the Python package lists of a flake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlakeComparison {
+    /// The flake's path.
+    pub flake: String,
+    /// Requested packages the flake lists.
+    pub in_flake: Vec<String>,
+    /// Requested packages the flake has only in comments.
+    pub commented_in_flake: Vec<String>,
+    /// Requested packages the flake neither lists nor mentions in a comment.
+    pub missing_from_flake: Vec<String>,
+    /// Packages the flake lists that no pak file asks for.
+    pub only_in_flake: Vec<String>,
+}
+
+/// One package of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageRow {
+    /// The PEP 503 normalized name.
+    pub name: String,
+    /// Where it comes from; `None` for a package only the flake has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PackageKind>,
+    /// Its coverage.
+    pub status: RowStatus,
+    /// Every pak file `file:line:column` that asks for it.
+    pub locations: Vec<String>,
+    /// Where the flake lists it (or has it in a comment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flake_location: Option<String>,
+    /// The flake's comment on it, such as `TODO: check if available`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Where a package stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowStatus {
+    /// Requested; no flake was given to compare with.
+    Requested,
+    /// Requested and listed in the flake.
+    InFlake,
+    /// Requested, and the flake has it only in a comment.
+    CommentedInFlake,
+    /// Requested, and the flake does not have it.
+    MissingFromFlake,
+    /// Listed in the flake, requested by no pak file.
+    OnlyInFlake,
+}
+
+impl RowStatus {
+    /// A short label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::InFlake => "in flake",
+            Self::CommentedInFlake => "commented out",
+            Self::MissingFromFlake => "missing",
+            Self::OnlyInFlake => "only in flake",
+        }
+    }
+}
