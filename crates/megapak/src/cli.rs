@@ -11,7 +11,12 @@ use crate::output::ColorChoice;
 /// megapak reads pip requirement lists ("pak files") and `megapak.toml`, completes the package
 /// set through resolver plugins, emits Nix, and verifies the built image on a GPU.
 #[derive(Debug, Parser)]
-#[command(name = "megapak", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "megapak",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     /// When to colour output: `auto` colours on a terminal unless `NO_COLOR` is set.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]

@@ -132,3 +132,32 @@ mod tests {
         assert_eq!(format!("{internal:?}"), format!("{:?}", ExitCode::from(2)));
     }
 }
+
+/// An error with an optional next step, shown as a `hint:` line after the message.
+#[derive(Debug)]
+pub(crate) struct Hinted<E> {
+    error: E,
+    hint: Option<String>,
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> Hinted<E> {
+    pub(crate) fn new(error: E, hint: Option<String>) -> anyhow::Error {
+        anyhow::Error::new(Self { error, hint })
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Hinted<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<E: std::error::Error> std::error::Error for Hinted<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
+}

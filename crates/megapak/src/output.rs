@@ -32,7 +32,10 @@ pub(crate) fn configure_colors(choice: ColorChoice) {
 pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut stdout = anstream::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
@@ -40,7 +43,10 @@ pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
 
 /// Writes `contents` to `path` through a temporary file in the same folder and a rename, so
 /// that a reader never sees a half-written file and a failure leaves the old file in place.
-pub(crate) fn write_file_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_file_atomically(
+    path: &std::path::Path,
+    contents: &[u8],
+) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,

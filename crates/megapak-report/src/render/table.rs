@@ -7,6 +7,10 @@ use crate::model::{RowStatus, StatusReport};
 
 const HEADER: Style = Style::new().bold();
 
+/// Columns are padded to their widest cell, but never wider than this: a freak 1 MB name
+/// overflows its column instead of padding every row with a megabyte of spaces.
+const MAX_COLUMN_WIDTH: usize = 48;
+
 /// A summary and an aligned table of every package, for a terminal.
 pub fn table(report: &StatusReport) -> String {
     let mut out = String::new();
@@ -46,21 +50,32 @@ pub fn table(report: &StatusReport) -> String {
             .chain([headers[i].len()])
             .max()
             .unwrap_or(0)
+            .min(MAX_COLUMN_WIDTH)
     };
     let (name_width, status_width) = (width(0), width(1));
     let _ = writeln!(
         out,
-        "{HEADER}{:<name_width$}  {:<status_width$}  {}{HEADER:#}",
-        headers[0], headers[1], headers[2]
+        "{HEADER}{}  {}  {}{HEADER:#}",
+        pad(headers[0], name_width),
+        pad(headers[1], status_width),
+        headers[2]
     );
     for (row, [name, status, location]) in report.rows.iter().zip(&cells) {
         let style = status_style(row.status);
         let _ = writeln!(
             out,
-            "{name:<name_width$}  {style}{status:<status_width$}{style:#}  {location}"
+            "{}  {style}{}{style:#}  {location}",
+            pad(name, name_width),
+            pad(status, status_width)
         );
     }
     out
+}
+
+/// `text` followed by spaces up to `width` characters.
+fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    format!("{text}{}", " ".repeat(width.saturating_sub(len)))
 }
 
 fn status_style(status: RowStatus) -> Style {

@@ -13,7 +13,10 @@ use crate::output::write_file_atomically;
 /// torch 2.10. Paths are relative to the folder `init` writes into.
 pub(crate) const EXAMPLE_FILES: [(&str, &str); 4] = [
     ("megapak.toml", include_str!("../../example/megapak.toml")),
-    ("paks/comfyui.txt", include_str!("../../example/paks/comfyui.txt")),
+    (
+        "paks/comfyui.txt",
+        include_str!("../../example/paks/comfyui.txt"),
+    ),
     ("paks/gpu.txt", include_str!("../../example/paks/gpu.txt")),
     (
         "paks/custom-nodes.txt",
@@ -34,22 +37,29 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Writes every example file under `dir`, refusing before writing anything if one exists.
+/// Writes every example file under `dir`. A file that already holds exactly the example's text
+/// is left alone, so `init` can run twice; any other existing file stops it before it writes
+/// anything.
 pub(crate) fn write_example(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() && !dir.is_dir() {
         bail!("`{}` exists and is not a folder", dir.display());
     }
-    for (name, _) in EXAMPLE_FILES {
-        let path = dir.join(name);
-        if path.exists() {
-            bail!(
-                "`{}` already exists; megapak init never overwrites files\nhint: choose an empty folder: `megapak init DIR`",
-                path.display()
-            );
-        }
-    }
+    let mut to_write = Vec::new();
     for (name, contents) in EXAMPLE_FILES {
         let path = dir.join(name);
+        match fs_err::read(&path) {
+            Ok(existing) if existing == contents.as_bytes() => {}
+            Ok(_) => bail!(
+                "`{}` already exists with other contents; megapak init never overwrites files\nhint: choose an empty folder: `megapak init DIR`",
+                path.display()
+            ),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                to_write.push((path, contents))
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    for (path, contents) in to_write {
         let parent = path.parent().unwrap_or(dir);
         fs_err::create_dir_all(parent)?;
         write_file_atomically(&path, contents.as_bytes())

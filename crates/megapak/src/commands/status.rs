@@ -1,0 +1,136 @@
+//! `megapak status`: the coverage report of a workspace's pak files.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use megapak_config::{CONFIG_FILE_NAME, Config};
+use megapak_nix::read::{EntryState, FlakePackages, read_flake_packages};
+use megapak_report::{
+    FlakeInput, FlakeListing, PackageKind, PakFileSummary, RequestedPackage, StatusInput,
+    StatusReport, render,
+};
+use megapak_requirements::{
+    PackageName, PackageSet, PackageSource, RequirementsFile, merge, read_requirements_file,
+};
+
+use crate::cli::{ReportFormat, StatusArgs};
+use crate::exit::{Hinted, Outcome};
+use crate::output::{write_file_atomically, write_stdout};
+
+pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
+    let paks = pak_paths(args)?;
+    let files = paks
+        .iter()
+        .map(|path| {
+            read_requirements_file(path).map_err(|err| {
+                let hint = err.hint();
+                Hinted::new(err, hint)
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let set = merge(&files).map_err(|err| {
+        let hint = err.hint();
+        Hinted::new(err, hint)
+    })?;
+    let flake = args.flake.as_deref().map(read_flake_packages).transpose()?;
+
+    let report = StatusReport::build(&status_input(&files, &set, flake.as_ref()));
+    let text = match args.format {
+        ReportFormat::Table => render::table(&report),
+        ReportFormat::Markdown => render::markdown(&report),
+        ReportFormat::Json => render::json(&report),
+    };
+    match &args.output {
+        Some(path) => {
+            // A file never gets terminal colours.
+            let plain = anstream::adapter::strip_str(&text).to_string();
+            write_file_atomically(path, plain.as_bytes())
+                .with_context(|| format!("Cannot write the report to `{}`", path.display()))?;
+        }
+        None => write_stdout(&text)?,
+    }
+    Ok(Outcome::Success)
+}
+
+/// The pak files to read: `--paks`, else those of the configuration.
+fn pak_paths(args: &StatusArgs) -> anyhow::Result<Vec<PathBuf>> {
+    if !args.paks.is_empty() {
+        return Ok(args.paks.clone());
+    }
+    let config_path = match &args.config {
+        Some(path) => path.clone(),
+        None => {
+            let path = PathBuf::from(CONFIG_FILE_NAME);
+            if !path.exists() {
+                bail!(
+                    "No `{CONFIG_FILE_NAME}` in the current folder, and no pak files given\nhint: pass `--config FILE` or `--paks FILE...`, or create a workspace with `megapak init`"
+                );
+            }
+            path
+        }
+    };
+    let config = Config::load(&config_path)?;
+    if config.paks.is_empty() {
+        bail!(
+            "`{}` names no pak files\nhint: add `paks = [\"requirements.txt\"]` at its top",
+            config_path.display()
+        );
+    }
+    Ok(config.paks)
+}
+
+/// What the report compares: summaries of the files, the merged packages, the flake's lists.
+fn status_input(
+    files: &[RequirementsFile],
+    set: &PackageSet,
+    flake: Option<&FlakePackages>,
+) -> StatusInput {
+    let pak_files = files
+        .iter()
+        .map(|file| PakFileSummary {
+            path: display(&file.path),
+            entries: file.entries.len(),
+        })
+        .collect();
+    let packages = set
+        .packages
+        .values()
+        .map(|package| RequestedPackage {
+            name: package.name.to_string(),
+            kind: match package.source {
+                PackageSource::Registry => PackageKind::Pypi,
+                PackageSource::DirectUrl { .. } => PackageKind::Url,
+                PackageSource::Vcs(_) => PackageKind::Vcs,
+            },
+            locations: package.locations.iter().map(ToString::to_string).collect(),
+        })
+        .collect();
+    let flake = flake.map(|flake| FlakeInput {
+        path: display(&flake.path),
+        listings: flake
+            .entries
+            .iter()
+            .filter_map(|entry| {
+                // An attribute that is no valid Python name (`"2to3"` is) cannot match a pak.
+                let name = PackageName::new(&entry.attr).ok()?;
+                Some(FlakeListing {
+                    name: name.to_string(),
+                    attr: entry.attr.clone(),
+                    set: entry.set.clone(),
+                    commented: entry.state == EntryState::CommentedOut,
+                    note: entry.note.clone(),
+                    location: entry.location.to_string(),
+                })
+            })
+            .collect(),
+    });
+    StatusInput {
+        pak_files,
+        packages,
+        flake,
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,150 @@
+//! `megapak status` end to end: real pak files, the example workspace, flakes, bad input.
+
+mod common;
+
+use common::{megapak, megapak_with_env, repo_root, shared_data};
+
+#[test]
+fn real_megapak_paks_have_136_packages_and_6_vcs_entries() {
+    let data = shared_data().join("comfyui-megapak-cu130");
+    let paks: Vec<String> = ["pak2.txt", "pak3.txt", "pak5.txt", "pak7.txt"]
+        .iter()
+        .map(|name| data.join(name).display().to_string())
+        .collect();
+    let mut args = vec!["status", "--format", "json", "--paks"];
+    args.extend(paks.iter().map(String::as_str));
+    let run = megapak(&repo_root(), &args);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["packages"], 136);
+    assert_eq!(report["vcs"], 6);
+    let entries: Vec<u64> = report["pak_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["entries"].as_u64().unwrap())
+        .collect();
+    assert_eq!(entries, [7, 27, 99, 9]);
+}
+
+#[test]
+fn the_example_workspace_reports_in_all_three_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = megapak(dir.path(), &["init", "ws"]);
+    assert_eq!(init.code, 0, "{}", init.transcript());
+    for format in ["table", "markdown", "json"] {
+        let run = megapak(
+            dir.path(),
+            &["status", "--config", "ws/megapak.toml", "--format", format],
+        );
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        insta::assert_snapshot!(format!("example_{format}"), run.stdout);
+    }
+}
+
+#[test]
+fn the_flake_comparison_covers_commented_todos() {
+    let fixtures = repo_root().join("fixtures");
+    let run = megapak(
+        &fixtures,
+        &[
+            "status",
+            "--paks",
+            "paks/comfyui-todo.txt",
+            "--flake",
+            "flakes/comfyui-todo/flake.nix",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!(run.stdout);
+    let json = megapak(
+        &fixtures,
+        &[
+            "status",
+            "--paks",
+            "paks/comfyui-todo.txt",
+            "--flake",
+            "flakes/comfyui-todo/flake.nix",
+            "--format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    insta::assert_json_snapshot!(
+        "comfyui_todo_comparison",
+        serde_json::json!({
+            "in_flake": report["in_flake"],
+            "commented_in_flake": report["commented_in_flake"],
+            "missing_from_flake": report["missing_from_flake"],
+            "only_in_flake": report["only_in_flake"],
+        })
+    );
+}
+
+#[test]
+fn init_twice_is_harmless_but_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(megapak(dir.path(), &["init", "ws"]).code, 0);
+    assert_eq!(megapak(dir.path(), &["init", "ws"]).code, 0);
+    std::fs::write(dir.path().join("ws/paks/gpu.txt"), "mine\n").unwrap();
+    let run = megapak(dir.path(), &["init", "ws"]);
+    insta::assert_snapshot!(run.transcript());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ws/paks/gpu.txt")).unwrap(),
+        "mine\n"
+    );
+}
+
+#[test]
+fn output_files_are_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    megapak(dir.path(), &["init", "ws"]);
+    let run = megapak(
+        dir.path(),
+        &[
+            "status",
+            "-c",
+            "ws/megapak.toml",
+            "--format",
+            "json",
+            "-o",
+            "report.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.is_empty());
+    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(report["packages"].as_u64().unwrap() > 50);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn colours_only_on_request_and_never_with_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    megapak(dir.path(), &["init", "ws"]);
+    let args = ["status", "-c", "ws/megapak.toml", "--color", "always"];
+    let coloured = megapak(dir.path(), &args);
+    assert!(coloured.stdout.contains('\u{1b}'), "{}", coloured.stdout);
+    let no_color = megapak_with_env(dir.path(), &args, &[("NO_COLOR", "1")]);
+    assert!(!no_color.stdout.contains('\u{1b}'), "{}", no_color.stdout);
+    // Not a terminal: no colour by default.
+    let piped = megapak(dir.path(), &["status", "-c", "ws/megapak.toml"]);
+    assert!(!piped.stdout.contains('\u{1b}'), "{}", piped.stdout);
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = megapak(&repo_root(), &["completions", shell]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(run.stdout.contains("status"), "{shell}: {}", run.stdout);
+    }
+}
