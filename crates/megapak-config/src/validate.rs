@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::str::FromStr;
 
+use megapak_requirements::PackageName;
 use toml::Spanned;
 
 use crate::load::{RawOverride, RawTarget};
@@ -127,10 +128,10 @@ pub(crate) fn overrides(
     for entry in raw {
         let (line, _) = line_column(text, entry.span().start);
         let entry = entry.into_inner();
-        let package = normalize(entry.package.get_ref());
-        if package.is_empty() {
-            return Err(Problem::new(entry.package.span(), "`package` is empty"));
-        }
+        let package = match PackageName::new(entry.package.get_ref().trim()) {
+            Ok(name) => name.to_string(),
+            Err(err) => return Err(Problem::new(entry.package.span(), err.to_string())),
+        };
         if let Some(first) = seen.insert(package.clone(), line) {
             return Err(Problem::new(
                 entry.package.span(),
@@ -180,24 +181,6 @@ pub(crate) fn overrides(
         });
     }
     Ok(overrides)
-}
-
-/// PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`.
-fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            in_separator = true;
-        } else {
-            if in_separator && !out.is_empty() {
-                out.push('-');
-            }
-            in_separator = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }
 
 fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {

@@ -181,6 +181,14 @@ fn overrides_must_be_meaningful_and_unique() {
 }
 
 #[test]
+fn override_package_names_must_be_valid() {
+    insta::assert_snapshot!(
+        error("[target]\npython = \"3.14\"\n[[override]]\npackage = \"-torch\"\nskip = true\n"),
+        @r#"/work/megapak.toml:4:11: Invalid package name `-torch`: expected ASCII letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (at `"-torch"`)"#
+    );
+}
+
+#[test]
 fn a_missing_file_names_its_path() {
     let err = Config::load(Path::new("/nonexistent/megapak.toml")).unwrap_err();
     assert!(
