@@ -24,6 +24,7 @@ impl StatusReport {
             .map(|package| {
                 let listing = flake.as_ref().and_then(|f| f.best(&package.name));
                 let status = match (&flake, listing) {
+                    _ if package.skipped.is_some() => RowStatus::Skipped,
                     (None, _) => RowStatus::Requested,
                     (Some(_), None) => RowStatus::MissingFromFlake,
                     (Some(_), Some(listing)) if listing.commented => RowStatus::CommentedInFlake,
@@ -35,7 +36,10 @@ impl StatusReport {
                     status,
                     locations: package.locations.clone(),
                     flake_location: listing.map(|l| l.location.clone()),
-                    note: listing.and_then(|l| l.note.clone()),
+                    note: package
+                        .skipped
+                        .clone()
+                        .or_else(|| listing.and_then(|l| l.note.clone())),
                 }
             })
             .collect();
@@ -62,6 +66,11 @@ impl StatusReport {
         Self {
             packages: count(|kind| kind == PackageKind::Pypi),
             vcs: count(|kind| kind != PackageKind::Pypi),
+            skipped: rows
+                .iter()
+                .filter(|row| row.status == RowStatus::Skipped)
+                .map(|row| row.name.clone())
+                .collect(),
             entries: input.pak_files.iter().map(|f| f.entries).sum(),
             pak_files: input.pak_files.clone(),
             flake: input.flake.as_ref().map(|f| comparison(&f.path, &rows)),
@@ -122,6 +131,7 @@ mod tests {
             name: name.to_owned(),
             kind,
             locations: vec![format!("pak.txt:1:1 ({name})")],
+            skipped: None,
         }
     }
 
@@ -168,6 +178,29 @@ mod tests {
         assert_eq!(flake.commented_in_flake, ["onnx"]);
         assert_eq!(flake.missing_from_flake, ["clip", "decord"]);
         assert_eq!(flake.only_in_flake, ["numpy"]);
+    }
+
+    #[test]
+    fn skipped_packages_are_neither_missing_nor_listed() {
+        let mut opencv = requested("opencv-python", PackageKind::Pypi);
+        opencv.skipped = Some("megapak.toml:30: headless only".to_owned());
+        let input = StatusInput {
+            packages: vec![opencv, requested("numpy", PackageKind::Pypi)],
+            flake: Some(FlakeInput {
+                path: "flake.nix".into(),
+                listings: vec![listing("numpy", false)],
+            }),
+            ..StatusInput::default()
+        };
+        let report = StatusReport::build(&input);
+        assert_eq!(report.skipped, ["opencv-python"]);
+        assert_eq!(report.packages, 2);
+        let flake = report.flake.unwrap();
+        assert!(flake.missing_from_flake.is_empty());
+        assert_eq!(
+            report.rows[1].note.as_deref(),
+            Some("megapak.toml:30: headless only")
+        );
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct RequestedPackage {
     pub kind: PackageKind,
     /// Every `file:line:column` that asks for it.
     pub locations: Vec<String>,
+    /// Why an override leaves it out of the image (`megapak.toml:31: reason`), if one does.
+    pub skipped: Option<String>,
 }
 
 /// Where a requested package is to come from.

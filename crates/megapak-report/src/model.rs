@@ -11,6 +11,9 @@ pub struct StatusReport {
     pub packages: usize,
     /// Unique VCS and direct-URL entries.
     pub vcs: usize,
+    /// Requested packages that an override of `megapak.toml` leaves out of the image.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
     /// Requirement entries over all pak files, before merging.
     pub entries: usize,
     /// Each pak file with its own entry count.
@@ -71,6 +74,8 @@ pub enum RowStatus {
     MissingFromFlake,
     /// Listed in the flake, requested by no pak file.
     OnlyInFlake,
+    /// Requested, but an override leaves it out of the image.
+    Skipped,
 }
 
 impl RowStatus {
@@ -82,6 +87,7 @@ impl RowStatus {
             Self::CommentedInFlake => "commented out",
             Self::MissingFromFlake => "missing",
             Self::OnlyInFlake => "only in flake",
+            Self::Skipped => "skipped",
         }
     }
 }

@@ -10,6 +10,7 @@ fn requested(name: &str, kind: PackageKind, location: &str) -> RequestedPackage 
         name: name.to_owned(),
         kind,
         locations: vec![location.to_owned()],
+        skipped: None,
     }
 }
 

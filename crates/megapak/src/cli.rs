@@ -36,6 +36,12 @@ pub(crate) enum Command {
     /// compares them with the Python package lists of a hand-written flake.nix, including entries
     /// that are commented out there. Names are compared after PEP 503 normalization.
     Status(StatusArgs),
+    /// List the resolver plugins megapak finds: name, version, ABI, path; and why any plugin
+    /// file was refused.
+    ///
+    /// Searches the folders of `[plugins] paths`, then `MEGAPAK_PLUGIN_PATH`, then the folder of
+    /// the megapak binary, for `libmegapak_plugin_<name>.so`.
+    Plugins(crate::commands::PluginsArgs),
     /// Print a shell completion script to stdout.
     ///
     /// For example: `megapak completions bash > ~/.local/share/bash-completion/completions/megapak`.

@@ -21,6 +21,9 @@ fn summary(report: &StatusReport) -> Vec<(&'static str, usize)> {
         ("Unique PyPI packages", report.packages),
         ("VCS/URL entries", report.vcs),
     ];
+    if !report.skipped.is_empty() {
+        lines.push(("Skipped by overrides", report.skipped.len()));
+    }
     if let Some(flake) = &report.flake {
         lines.extend([
             ("In flake.nix", flake.in_flake.len()),
@@ -44,6 +47,10 @@ fn action(row: &PackageRow) -> String {
             "Package it from its repository with a pinned revision".to_owned()
         }
         RowStatus::MissingFromFlake => "Add it to the flake, or package it".to_owned(),
+        RowStatus::Skipped => match &row.note {
+            Some(reason) => format!("Left out by an override ({reason})"),
+            None => "Left out by an override".to_owned(),
+        },
         RowStatus::OnlyInFlake => {
             "No pak file asks for it: remove it, or add it to a pak file".to_owned()
         }

@@ -85,6 +85,7 @@ fn status_style(status: RowStatus) -> Style {
         RowStatus::CommentedInFlake => AnsiColor::Yellow,
         RowStatus::MissingFromFlake => AnsiColor::Red,
         RowStatus::OnlyInFlake => AnsiColor::Cyan,
+        RowStatus::Skipped => return Style::new().dimmed(),
     };
     color.on_default()
 }

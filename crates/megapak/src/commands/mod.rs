@@ -2,7 +2,10 @@
 
 mod completions;
 mod init;
+mod plugins;
 mod status;
+
+pub(crate) use plugins::PluginsArgs;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Outcome;
@@ -12,5 +15,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Init(args) => init::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Plugins(args) => plugins::run(&args),
     }
 }

@@ -1,5 +1,6 @@
 //! `megapak status`: the coverage report of a workspace's pak files.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -18,7 +19,7 @@ use crate::exit::{Hinted, Outcome};
 use crate::output::{write_file_atomically, write_stdout};
 
 pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
-    let paks = pak_paths(args)?;
+    let (paks, config) = pak_paths(args)?;
     let files = paks
         .iter()
         .map(|path| {
@@ -34,7 +35,8 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     })?;
     let flake = args.flake.as_deref().map(read_flake_packages).transpose()?;
 
-    let report = StatusReport::build(&status_input(&files, &set, flake.as_ref()));
+    let skips = config.as_ref().map(skipped_packages).unwrap_or_default();
+    let report = StatusReport::build(&status_input(&files, &set, flake.as_ref(), &skips));
     let text = match args.format {
         ReportFormat::Table => render::table(&report),
         ReportFormat::Markdown => render::markdown(&report),
@@ -52,10 +54,10 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// The pak files to read: `--paks`, else those of the configuration.
-fn pak_paths(args: &StatusArgs) -> anyhow::Result<Vec<PathBuf>> {
+/// The pak files to read: `--paks`, else those of the configuration (returned too).
+fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PathBuf>, Option<Config>)> {
     if !args.paks.is_empty() {
-        return Ok(args.paks.clone());
+        return Ok((args.paks.clone(), None));
     }
     let config_path = match &args.config {
         Some(path) => path.clone(),
@@ -76,7 +78,23 @@ fn pak_paths(args: &StatusArgs) -> anyhow::Result<Vec<PathBuf>> {
             config_path.display()
         );
     }
-    Ok(config.paks)
+    Ok((config.paks.clone(), Some(config)))
+}
+
+/// `skip = true` overrides: package name to `megapak.toml:LINE: reason`.
+fn skipped_packages(config: &Config) -> BTreeMap<String, String> {
+    config
+        .overrides
+        .iter()
+        .filter(|o| o.skip)
+        .map(|o| {
+            let mut why = format!("{}:{}", config.path.display(), o.line);
+            if let Some(reason) = &o.reason {
+                why.push_str(&format!(": {reason}"));
+            }
+            (o.package.clone(), why)
+        })
+        .collect()
 }
 
 /// What the report compares: summaries of the files, the merged packages, the flake's lists.
@@ -84,6 +102,7 @@ fn status_input(
     files: &[RequirementsFile],
     set: &PackageSet,
     flake: Option<&FlakePackages>,
+    skips: &BTreeMap<String, String>,
 ) -> StatusInput {
     let pak_files = files
         .iter()
@@ -103,6 +122,7 @@ fn status_input(
                 PackageSource::Vcs(_) => PackageKind::Vcs,
             },
             locations: package.locations.iter().map(ToString::to_string).collect(),
+            skipped: skips.get(package.name.as_str()).cloned(),
         })
         .collect();
     let flake = flake.map(|flake| FlakeInput {
