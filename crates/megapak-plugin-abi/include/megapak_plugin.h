@@ -1,0 +1,56 @@
+/*
+ * megapak resolver plugin ABI 1.0, in C.
+ *
+ * This header mirrors `megapak_plugin_abi::PluginTable` and friends. A plugin is a shared
+ * library named `libmegapak_plugin_<name>.so` exporting one function, `megapak_plugin`, that
+ * returns a pointer to a table that lives as long as the library. The host reads `abi_major`
+ * first and refuses the plugin unless it equals MEGAPAK_PLUGIN_ABI_MAJOR.
+ *
+ * Every function writes its answer into `*out`: JSON (wire schema 1, see plugins/README.md) when
+ * it returns MEGAPAK_STATUS_OK, a UTF-8 message otherwise. The host hands every non-null buffer
+ * back to `free_buffer` exactly once and never frees plugin memory itself. All functions may be
+ * called from any thread.
+ */
+#ifndef MEGAPAK_PLUGIN_H
+#define MEGAPAK_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEGAPAK_PLUGIN_ABI_MAJOR 1
+#define MEGAPAK_PLUGIN_ABI_MINOR 0
+
+#define MEGAPAK_STATUS_OK 0
+#define MEGAPAK_STATUS_ERROR 1
+#define MEGAPAK_STATUS_PANIC 2
+
+typedef struct megapak_buffer {
+    uint8_t *ptr; /* NULL for an empty buffer */
+    size_t len;
+} megapak_buffer;
+
+typedef int32_t megapak_status;
+
+typedef struct megapak_plugin_table {
+    /* The header: its layout never changes. */
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    uint32_t size; /* sizeof(megapak_plugin_table) as the plugin was compiled */
+    /* Passed back to every function; may be NULL. */
+    const void *state;
+    /* Required since 1.0; later minors append functions after these. */
+    megapak_status (*describe)(const void *state, megapak_buffer *out);
+    megapak_status (*resolve)(const void *state, const uint8_t *request, size_t request_len,
+                              megapak_buffer *out);
+    void (*free_buffer)(const void *state, megapak_buffer buffer);
+} megapak_plugin_table;
+
+/* The one exported symbol. */
+const megapak_plugin_table *megapak_plugin(void);
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(offsetof(megapak_plugin_table, state) == 8, "the header is 8 bytes");
+_Static_assert(sizeof(megapak_plugin_table) == 8 + 4 * sizeof(void *), "ABI 1.0 table size");
+#endif
+
+#endif /* MEGAPAK_PLUGIN_H */

@@ -1,0 +1,39 @@
+//! The host side of megapak's resolver plugins: finds `libmegapak_plugin_<name>.so` files,
+//! loads them (for good: libraries are never unloaded), checks their ABI version before anything
+//! else, asks each to describe itself, and calls them with JSON of wire schema 1.
+//!
+//! A broken plugin never takes megapak down with it: a file that is not a library, is for another
+//! architecture or ABI, lacks the entry symbol, panics or answers garbage is refused with a
+//! message naming the file and the cause ([`Refusal`]), and the caller decides whether the run
+//! can go on ([`Plugins::ensure_usable`]).
+//!
+//! ```no_run
+//! use megapak_plugin_host::{HostOptions, Plugins, SearchPath};
+//!
+//! let options = HostOptions {
+//!     search: SearchPath::standard(&[]),
+//!     required: vec!["nixpkgs".to_owned()],
+//! };
+//! let plugins = Plugins::load(&options);
+//! for refusal in &plugins.refused {
+//!     eprintln!("warning: {refusal}");
+//! }
+//! plugins.ensure_usable()?;
+//! # Ok::<(), megapak_plugin_host::HostError>(())
+//! ```
+
+mod calls;
+mod elf;
+mod error;
+mod host;
+mod library;
+mod search;
+
+pub use calls::PluginCalls;
+pub use error::{Call, CallError, HostError, LoadError, PluginError};
+pub use host::{HostOptions, Plugin, Plugins, Refusal};
+pub use megapak_plugin_abi::{self as abi, AbiVersion};
+pub use search::{
+    Folder, Origin, PLUGIN_PATH_ENV, SearchPath, SearchWarning, normalize_name, plugin_file_name,
+    plugin_name,
+};

@@ -1,0 +1,84 @@
+//! Which files are found, duplicates, and plugins the configuration requires.
+
+use megapak_plugin_fixtures::{PluginDir, c_library, text_file};
+use megapak_plugin_host::{HostOptions, Plugins, SearchPath};
+
+use super::{load, redact};
+
+#[test]
+fn two_plugins_with_the_same_name_stop_the_run_naming_both_files() {
+    let (first, second) = (PluginDir::new(), PluginDir::new());
+    first.install(&c_library("c_resolver"), "c-resolver");
+    second.install(&c_library("c_resolver"), "c_resolver");
+    let plugins = load(&[&first, &second], &[]);
+    let error = plugins.ensure_usable().unwrap_err();
+    insta::assert_snapshot!(redact(&error.to_string(), &[&first, &second]), @r"
+    Two plugins are named `c-resolver`: `[DIR0]/libmegapak_plugin_c_resolver.so` and `[DIR1]/libmegapak_plugin_c_resolver.so`
+    hint: remove one of them, or the folder that holds it from `MEGAPAK_PLUGIN_PATH` or `[plugins] paths`
+    ");
+}
+
+#[test]
+fn the_same_file_reached_through_two_folders_counts_once() {
+    let dir = PluginDir::new();
+    dir.install(&c_library("c_resolver"), "c-resolver");
+    let plugins = load(&[&dir, &dir], &[]);
+    plugins.ensure_usable().unwrap();
+    assert_eq!(plugins.loaded.len(), 1);
+    assert!(plugins.refused.is_empty());
+}
+
+#[test]
+fn only_files_named_like_plugins_are_looked_at() {
+    let dir = PluginDir::new();
+    dir.install(&c_library("c_resolver"), "c-resolver");
+    fs_err::write(dir.path().join("libsomething_else.so"), text_file()).unwrap();
+    fs_err::write(dir.path().join("libmegapak_plugin_x.so.bak"), text_file()).unwrap();
+    let plugins = load(&[&dir], &[]);
+    assert_eq!(plugins.loaded.len(), 1);
+    assert!(plugins.refused.is_empty());
+}
+
+#[test]
+fn a_required_plugin_that_is_refused_stops_the_run() {
+    let dir = PluginDir::new();
+    dir.install(&c_library("c_wrong_abi"), "internal");
+    let plugins = load(&[&dir], &["internal"]);
+    assert!(plugins.is_fatal(&plugins.refused[0]));
+    let error = plugins.ensure_usable().unwrap_err();
+    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @r"
+    Required plugin `internal` (`[DIR0]/libmegapak_plugin_internal.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
+    hint: rebuild the plugin against `megapak-plugin-abi` 1.x
+    ");
+}
+
+#[test]
+fn a_required_plugin_that_is_missing_stops_the_run() {
+    let dir = PluginDir::new();
+    let plugins = load(&[&dir], &["internal_wheels"]);
+    let error = plugins.ensure_usable().unwrap_err();
+    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @r"
+    Required plugin `internal-wheels` was not found: no `libmegapak_plugin_internal_wheels.so` in `[DIR0]`
+    hint: build the plugin and put `libmegapak_plugin_internal_wheels.so` in one of those folders, or name its folder in `[plugins] paths`
+    ");
+}
+
+#[test]
+fn a_missing_folder_is_a_warning() {
+    let dir = PluginDir::new();
+    let mut search = SearchPath::default();
+    search.push(
+        dir.path().join("gone"),
+        megapak_plugin_host::Origin::Environment,
+    );
+    let plugins = Plugins::load(&HostOptions {
+        search,
+        required: Vec::new(),
+    });
+    let warnings: Vec<_> = plugins
+        .warnings
+        .iter()
+        .map(|warning| redact(&warning.to_string(), &[&dir]))
+        .collect();
+    insta::assert_snapshot!(warnings.join("\n"), @"Plugin folder `[DIR0]/gone` from `MEGAPAK_PLUGIN_PATH` does not exist");
+}

@@ -1,0 +1,125 @@
+//! Test a resolver plugin without megapak.
+//!
+//! [`Harness`] drives a [`Resolver`] through exactly the path the host takes: the request is
+//! encoded to JSON, passed through the plugin's C table to the glue that `export_resolver!`
+//! generates (which decodes it, calls your resolver and catches panics), and the answer comes back
+//! as bytes that are freed by the plugin's `free_buffer` and checked against the wire schema by
+//! the host's own code. What passes here passes in megapak.
+//!
+//! ```
+//! use megapak_plugin_abi::wire::{PackageAnswer, ResolveRequest, ResolveResponse};
+//! use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver};
+//! use megapak_plugin_testing::Harness;
+//!
+//! struct Empty;
+//!
+//! impl Resolver for Empty {
+//!     fn describe(&self) -> PluginInfo {
+//!         PluginInfo::new("empty", "0.1.0")
+//!     }
+//!
+//!     fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, ResolveError> {
+//!         let packages = request
+//!             .packages
+//!             .iter()
+//!             .map(|package| PackageAnswer::none(&package.name, "Empty has nothing"))
+//!             .collect();
+//!         Ok(ResolveResponse { packages })
+//!     }
+//! }
+//!
+//! let harness = Harness::new(Empty);
+//! assert_eq!(harness.describe().unwrap().name, "empty");
+//! let response = harness.resolve_names(&["numpy"]).unwrap();
+//! assert!(response.packages[0].candidates.is_empty());
+//! ```
+
+use megapak_plugin_abi::export::Exported;
+use megapak_plugin_abi::wire::{
+    Description, PackageRequest, ResolveRequest, ResolveResponse, Target,
+};
+use megapak_plugin_abi::{PluginTable, Resolver};
+use megapak_plugin_host::{CallError, PluginCalls};
+
+/// A resolver behind its C table, callable like the host calls a loaded plugin.
+pub struct Harness<R: Resolver> {
+    // Boxed so that the table's `state` pointer stays valid when the harness moves.
+    exported: Box<Exported<R>>,
+    table: PluginTable,
+}
+
+impl<R: Resolver> std::fmt::Debug for Harness<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Resolver> Harness<R> {
+    /// Wraps `resolver` in the table `export_resolver!` would give it.
+    pub fn new(resolver: R) -> Self {
+        let exported = Box::new(Exported::ready(resolver));
+        let table = exported.table();
+        Self { exported, table }
+    }
+
+    fn calls(&self) -> PluginCalls<'_> {
+        // The table points into `self.exported`, which lives as long as `self`.
+        debug_assert!(std::ptr::eq(
+            self.table.state.cast::<Exported<R>>(),
+            &raw const *self.exported
+        ));
+        // SAFETY: the table was made by `Exported::table` for a live, boxed `Exported<R>` and
+        // keeps ABI 1's contract by construction.
+        unsafe { PluginCalls::from_raw(&raw const self.table) }
+            .expect("a table made by `Exported::table` passes the handshake")
+    }
+
+    /// `describe`, as the host's handshake calls it.
+    pub fn describe(&self) -> Result<Description, CallError> {
+        self.calls().describe()
+    }
+
+    /// `resolve`, with the host's checks on the answer.
+    pub fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, CallError> {
+        self.calls().resolve(request)
+    }
+
+    /// `resolve` for `names` (no versions: list candidates) on [`sample_target`], no settings.
+    pub fn resolve_names(&self, names: &[&str]) -> Result<ResolveResponse, CallError> {
+        self.resolve(&request(names))
+    }
+}
+
+/// A typical megapak target: Python 3.13 on `x86_64-linux` with CUDA 13.0 and torch 2.11.
+pub fn sample_target() -> Target {
+    Target {
+        python: "3.13".to_owned(),
+        system: "x86_64-linux".to_owned(),
+        cuda: Some("13.0".to_owned()),
+        torch: Some("2.11".to_owned()),
+    }
+}
+
+/// A request listing candidates for `names` on [`sample_target`], with no settings.
+pub fn request(names: &[&str]) -> ResolveRequest {
+    ResolveRequest {
+        abi: megapak_plugin_abi::AbiVersion::CURRENT,
+        target: sample_target(),
+        settings: serde_json::Map::new(),
+        packages: names
+            .iter()
+            .map(|name| PackageRequest {
+                name: (*name).to_owned(),
+                versions: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// The plugin author's guide, `plugins/README.md`, included here so that its Rust examples are
+/// compiled and run as doctests.
+#[doc = include_str!("../../../plugins/README.md")]
+#[doc(hidden)]
+pub mod guide {}

@@ -1,0 +1,293 @@
+//! `megapak plugins`: what is found with no configuration, what `megapak.toml` adds, and every
+//! refused file with its exact message.
+//!
+//! Each test copies the megapak binary into a fresh folder, so that "the folder beside megapak"
+//! holds exactly the plugins the test puts there, whatever else the build left in `target/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use megapak_plugin_fixtures::{
+    PluginDir, c_library, foreign_architecture_library, rust_library, text_file,
+};
+
+/// A megapak installation: the binary, its folder, and a folder to run it in.
+struct Install {
+    bin: PluginDir,
+    work: PluginDir,
+    extra: PluginDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Install {
+    fn new() -> Self {
+        // A hard link, not a copy: a copy is a file open for writing for a moment, and a child
+        // forked by a test running beside this one would inherit that descriptor and make the
+        // `exec` fail with "Text file busy". Linking needs the same file system as the binary.
+        let bin = PluginDir::new_in(Path::new(env!("CARGO_TARGET_TMPDIR")));
+        let exe = bin.path().join("megapak");
+        if fs_err::hard_link(env!("CARGO_BIN_EXE_megapak"), &exe).is_err() {
+            fs_err::copy(env!("CARGO_BIN_EXE_megapak"), &exe).unwrap();
+        }
+        Self {
+            bin,
+            work: PluginDir::new(),
+            extra: PluginDir::new(),
+        }
+    }
+
+    /// Installs the three first-party plugins beside the binary, as a release build leaves them.
+    fn with_first_party_plugins(self) -> Self {
+        for name in ["nixpkgs", "pypi", "custom-wheel"] {
+            self.bin
+                .install(&rust_library(&format!("megapak-plugin-{name}")), name);
+        }
+        self
+    }
+
+    /// Runs `megapak args` in the work folder with `MEGAPAK_PLUGIN_PATH` set to the extra
+    /// folder, and redacts the temporary paths.
+    fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(self.bin.path().join("megapak"))
+            .args(args)
+            .current_dir(self.work.path())
+            .env("MEGAPAK_PLUGIN_PATH", self.extra.path())
+            .env("RUST_BACKTRACE", "0")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("megapak runs");
+        let redact = |bytes: &[u8]| -> String {
+            let text = String::from_utf8_lossy(bytes)
+                .replace(&self.bin.path().display().to_string(), "[BIN]")
+                .replace(&self.work.path().display().to_string(), "[WORK]")
+                .replace(&self.extra.path().display().to_string(), "[EXTRA]");
+            redact_plugin_panic_report(&text)
+        };
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: redact(&output.stdout),
+            stderr: redact(&output.stderr),
+        }
+    }
+}
+
+impl Run {
+    fn transcript(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A Rust plugin's own panic report (printed by its copy of the standard library: a blank
+/// line, `thread '<unnamed>' (TID) panicked at FILE:LINE:COL:`, the message, a note) names a
+/// thread id; keep only the fact that it was printed.
+fn redact_plugin_panic_report(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_report = false;
+    for line in text.lines() {
+        if line.starts_with("thread '") && line.contains(" panicked at ") {
+            if out.last() == Some(&String::new()) {
+                out.pop();
+            }
+            out.push("[the plugin's own panic report]".to_owned());
+            in_report = true;
+        } else if in_report {
+            in_report = !line.starts_with("note: run with `RUST_BACKTRACE=1`");
+        } else {
+            out.push(line.to_owned());
+        }
+    }
+    out.into_iter().map(|line| line + "\n").collect()
+}
+
+fn write_config(dir: &Path, plugins_table: &str) -> PathBuf {
+    let path = dir.join("megapak.toml");
+    fs_err::write(
+        &path,
+        format!("[target]\npython = \"3.13\"\n\n[plugins]\n{plugins_table}\n"),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn the_first_party_plugins_beside_megapak_are_found_without_configuration() {
+    let install = Install::new().with_first_party_plugins();
+    let run = install.run(&["plugins", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let version = env!("CARGO_PKG_VERSION");
+    insta::assert_snapshot!(run.transcript().replace(version, "[VERSION]"));
+
+    // The first-party plugins carry the workspace's version.
+    let table = install.run(&["plugins"]);
+    insta::assert_snapshot!(table.transcript(), @r"
+    exit: 0
+    --- stdout
+    NAME          VERSION  ABI  STATUS  PATH
+    custom-wheel  0.1.0    1.0  loaded  [BIN]/libmegapak_plugin_custom_wheel.so
+    nixpkgs       0.1.0    1.0  loaded  [BIN]/libmegapak_plugin_nixpkgs.so
+    pypi          0.1.0    1.0  loaded  [BIN]/libmegapak_plugin_pypi.so
+    --- stderr
+    ");
+}
+
+#[test]
+fn nothing_found_is_said_plainly() {
+    let install = Install::new();
+    insta::assert_snapshot!(install.run(&["plugins"]).transcript(), @r"
+    exit: 0
+    --- stdout
+    No resolver plugins found
+    --- stderr
+    ");
+    insta::assert_snapshot!(install.run(&["plugins", "--json"]).stdout, @"[]");
+}
+
+#[test]
+fn a_plugin_in_the_current_folder_is_not_loaded() {
+    let install = Install::new();
+    install.work.install(&c_library("c_resolver"), "c-resolver");
+    let run = install.run(&["plugins", "--json"]);
+    assert_eq!(run.stdout, "[]\n");
+}
+
+#[test]
+fn plugins_come_from_megapak_toml_and_the_environment() {
+    let install = Install::new();
+    let configured = PluginDir::new();
+    configured.install(&c_library("c_resolver"), "c-resolver");
+    install
+        .extra
+        .install(&rust_library("fixture-rust-resolver"), "rust-resolver");
+    let config = write_config(
+        install.work.path(),
+        &format!("paths = [{:?}]", configured.path().display().to_string()),
+    );
+    let run = install.run(&["plugins", "--config", &config.display().to_string()]);
+    let text = run
+        .transcript()
+        .replace(&configured.path().display().to_string(), "[CONFIGURED]");
+    insta::assert_snapshot!(text, @r"
+    exit: 0
+    --- stdout
+    NAME           VERSION  ABI  STATUS  PATH
+    c-resolver     0.3.0    1.0  loaded  [CONFIGURED]/libmegapak_plugin_c_resolver.so
+    rust-resolver  2.4.0    1.0  loaded  [EXTRA]/libmegapak_plugin_rust_resolver.so
+    --- stderr
+    ");
+}
+
+#[test]
+fn refused_files_are_listed_with_their_reason_and_skipped_with_a_warning() {
+    let install = Install::new();
+    install.bin.install(&c_library("c_resolver"), "c-resolver");
+    let extra = &install.extra;
+    extra.install(&rust_library("fixture-rust-panics"), "rust-panics");
+    for fixture in [
+        "c_wrong_abi",
+        "c_no_symbol",
+        "c_describe_invalid_json",
+        "c_describe_wrong_schema",
+        "c_describe_error",
+    ] {
+        extra.install(&c_library(fixture), &fixture.replace('_', "-"));
+    }
+    extra.write("notes", &text_file());
+    extra.write("arm", &foreign_architecture_library());
+    let run = install.run(&["plugins"]);
+    let (foreign, host) = if std::env::consts::ARCH == "aarch64" {
+        ("x86_64", "aarch64")
+    } else {
+        ("aarch64", "x86_64")
+    };
+    let text = run
+        .transcript()
+        .replace(&format!("(`{foreign}`)"), "(`[FOREIGN]`)")
+        .replace(&format!("`{host}`"), "`[HOST]`");
+    insta::assert_snapshot!(text);
+
+    let json = install.run(&["plugins", "--json"]);
+    assert_eq!(json.code, 0);
+    let entries: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let statuses: Vec<_> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| format!("{} {}", entry["status"], entry["name"]))
+        .collect();
+    assert_eq!(statuses.len(), 9);
+    assert_eq!(statuses[0], r#""loaded" "c-resolver""#);
+    assert!(statuses[1..].iter().all(|s| s.starts_with(r#""refused""#)));
+}
+
+#[test]
+fn two_plugins_with_the_same_name_stop_megapak() {
+    let install = Install::new();
+    install.bin.install(&c_library("c_resolver"), "c-resolver");
+    install
+        .extra
+        .install(&c_library("c_resolver"), "c-resolver");
+    insta::assert_snapshot!(install.run(&["plugins"]).transcript(), @r"
+    exit: 1
+    --- stdout
+    NAME        VERSION  ABI  STATUS   PATH
+    c-resolver  0.3.0    1.0  loaded   [EXTRA]/libmegapak_plugin_c_resolver.so
+    c-resolver  -        -    refused  [BIN]/libmegapak_plugin_c_resolver.so
+
+    Refused:
+      c-resolver: has the same name as `[EXTRA]/libmegapak_plugin_c_resolver.so`, found first
+    --- stderr
+    error: Two plugins are named `c-resolver`: `[EXTRA]/libmegapak_plugin_c_resolver.so` and `[BIN]/libmegapak_plugin_c_resolver.so`
+    hint: remove one of them, or the folder that holds it from `MEGAPAK_PLUGIN_PATH` or `[plugins] paths`
+    ");
+}
+
+#[test]
+fn a_required_plugin_that_is_refused_stops_megapak() {
+    let install = Install::new();
+    install.extra.install(&c_library("c_wrong_abi"), "internal");
+    write_config(install.work.path(), r#"required = ["internal"]"#);
+    insta::assert_snapshot!(install.run(&["plugins", "--json"]).transcript(), @r#"
+    exit: 1
+    --- stdout
+    [
+      {
+        "abi": "2.3",
+        "fatal": true,
+        "hints": [
+          "rebuild the plugin against `megapak-plugin-abi` 1.x"
+        ],
+        "name": "internal",
+        "origin": "environment",
+        "path": "[EXTRA]/libmegapak_plugin_internal.so",
+        "reason": "was built for plugin ABI 2.3, but this megapak speaks ABI 1.0",
+        "status": "refused",
+        "version": null
+      }
+    ]
+    --- stderr
+    error: Required plugin `internal` (`[EXTRA]/libmegapak_plugin_internal.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
+    hint: rebuild the plugin against `megapak-plugin-abi` 1.x
+    "#);
+}
+
+#[test]
+fn a_required_plugin_that_is_missing_stops_megapak() {
+    let install = Install::new();
+    write_config(install.work.path(), r#"required = ["internal-wheels"]"#);
+    insta::assert_snapshot!(install.run(&["plugins"]).transcript(), @r"
+    exit: 1
+    --- stdout
+    No resolver plugins found
+    --- stderr
+    error: Required plugin `internal-wheels` was not found: no `libmegapak_plugin_internal_wheels.so` in `[EXTRA]`, `[BIN]`
+    hint: build the plugin and put `libmegapak_plugin_internal_wheels.so` in one of those folders, or name its folder in `[plugins] paths`
+    ");
+}
