@@ -1,0 +1,262 @@
+//! Errors of reading requirements files. Every message names `file:line:column`, the
+//! offending text in backticks and what was expected; [`RequirementsError::hint`] adds the
+//! obvious next step where there is one.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use crate::location::Location;
+
+/// Reading or parsing a requirements file failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum RequirementsError {
+    /// The top-level file could not be read.
+    #[error("Failed to read requirements file `{}`", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A file named by `-r`/`-c` could not be read.
+    #[error("{location}: Failed to read included requirements file `{}`", path.display())]
+    ReadInclude {
+        /// The `-r`/`-c` option that names the file.
+        location: Location,
+        /// The file, resolved against the including file's directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A file includes itself, directly or through others.
+    #[error("{location}: Include cycle: {}", Chain(chain))]
+    IncludeCycle {
+        /// The `-r`/`-c` option that closes the cycle.
+        location: Location,
+        /// The files of the cycle, the first one repeated at the end.
+        chain: Vec<PathBuf>,
+    },
+    /// A line is not valid.
+    #[error("{location}: {error}")]
+    Syntax {
+        /// Where the problem starts.
+        location: Location,
+        /// What is wrong.
+        error: SyntaxError,
+    },
+}
+
+impl RequirementsError {
+    /// The obvious next step, if there is one, to print as a `hint:` line.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Syntax { error, .. } => error.hint(),
+            Self::IncludeCycle { .. } => {
+                Some("Remove one of the `-r`/`-c` lines of the cycle".to_string())
+            }
+            Self::Read { .. } | Self::ReadInclude { .. } => None,
+        }
+    }
+}
+
+/// What is wrong with a line.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SyntaxError {
+    /// Not a PEP 508 requirement; `message` says what was expected.
+    #[error("Invalid requirement `{text}`: {message}")]
+    InvalidRequirement {
+        /// The requirement text (shortened if long).
+        text: String,
+        /// What was expected.
+        message: String,
+    },
+    /// The marker after `;` of a URL line is not valid.
+    #[error("Invalid marker `{text}`: {message}")]
+    InvalidMarker {
+        /// The marker text (shortened if long).
+        text: String,
+        /// What was expected.
+        message: String,
+    },
+    /// A URL that does not parse, or has a scheme that cannot be installed from.
+    #[error("Invalid URL `{url}`: {message}")]
+    InvalidUrl {
+        /// The URL (shortened if long).
+        url: String,
+        /// What was expected.
+        message: String,
+    },
+    /// A URL without a package name in front, whose name cannot be told from the URL.
+    #[error(
+        "Cannot tell the package name of `{url}`: expected a wheel file name or an `#egg=name` fragment"
+    )]
+    UnnamedUrl {
+        /// The URL (shortened if long).
+        url: String,
+    },
+    /// A local path instead of a requirement.
+    #[error(
+        "Local path requirement `{text}` is not supported: expected a package name, a URL or a VCS URL"
+    )]
+    LocalPath {
+        /// The path (shortened if long).
+        text: String,
+    },
+    /// `-e` with something else than a VCS URL.
+    #[error(
+        "Editable requirement `{text}` is not supported: expected a VCS URL such as `git+https://host/repo`"
+    )]
+    EditableNotVcs {
+        /// The `-e` value (shortened if long).
+        text: String,
+    },
+    /// An option pip does not know, or megapak does not support.
+    #[error("Unknown option `{option}`")]
+    UnknownOption {
+        /// The option as written, without its value.
+        option: String,
+    },
+    /// An option without its value.
+    #[error("Option `{option}` expects a value")]
+    MissingValue {
+        /// The option.
+        option: String,
+    },
+    /// A flag given a value (`--pre=yes`).
+    #[error("Option `{option}` takes no value, found `{value}`")]
+    UnexpectedValue {
+        /// The option.
+        option: String,
+        /// The value given (shortened if long).
+        value: String,
+    },
+    /// A plain word among options (`--pre torch`).
+    #[error("Expected an option, found `{text}`")]
+    NotAnOption {
+        /// The word (shortened if long).
+        text: String,
+    },
+    /// A file-wide option after a requirement (`torch --pre`).
+    #[error("Option `{option}` cannot follow a requirement: only `--hash` can")]
+    OptionAfterRequirement {
+        /// The option.
+        option: String,
+    },
+    /// `-e` after other options.
+    #[error("Option `--editable` must come first on its line")]
+    EditableNotFirst,
+    /// `--hash` on a line without a requirement.
+    #[error("Option `{option}` must follow a requirement on the same line")]
+    NeedsRequirement {
+        /// The option.
+        option: String,
+    },
+    /// A `--hash` value that is not `sha256:`/`sha384:`/`sha512:` and a hex digest.
+    #[error(
+        "Invalid hash `{value}`: expected `sha256:`, `sha384:` or `sha512:` and a hex digest of that length"
+    )]
+    InvalidHash {
+        /// The value (shortened if long).
+        value: String,
+    },
+    /// A constraint that pip refuses: extras, URLs, editables.
+    #[error("Constraint `{text}` is not allowed: {reason}")]
+    InvalidConstraint {
+        /// The constraint (shortened if long).
+        text: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// `-r https://...`: pip can fetch requirements files; megapak reads local files only.
+    #[error("Cannot include `{url}`: expected a local file, not a URL")]
+    RemoteInclude {
+        /// The URL (shortened if long).
+        url: String,
+    },
+    /// Two different `--index-url` values in one tree of files.
+    #[error(
+        "Option `--index-url` `{value}` conflicts with `{previous}` given at {previous_location}"
+    )]
+    ConflictingIndexUrl {
+        /// This value (shortened if long).
+        value: String,
+        /// The value given first.
+        previous: String,
+        /// Where the first value was given.
+        previous_location: Location,
+    },
+}
+
+impl SyntaxError {
+    /// The obvious next step, if there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::UnnamedUrl { url } => Some(format!("Name the package: `name @ {url}`")),
+            Self::LocalPath { .. } => {
+                Some("Name the package and use a URL: `name @ file:///absolute/path`".to_string())
+            }
+            Self::UnknownOption { .. } => Some(format!(
+                "Supported options: {}",
+                crate::options::SUPPORTED_OPTIONS
+            )),
+            Self::NotAnOption { .. } => Some(
+                "A requirement comes before its options: `name==1.0 --hash=sha256:...`".to_string(),
+            ),
+            Self::OptionAfterRequirement { option } => {
+                Some(format!("Put `{option}` on a line of its own"))
+            }
+            Self::InvalidRequirement { message, .. }
+                if message.contains("the end of the URL is ambiguous")
+                    || message.contains("expected `;` and a marker after the URL") =>
+            {
+                Some("A marker follows the URL after whitespace: `name @ URL ; marker`".to_string())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Shortens text quoted in a message, so a 1 MB line does not make a 1 MB message.
+pub(crate) fn snippet(text: &str) -> String {
+    const MAX_CHARS: usize = 100;
+    match text.char_indices().nth(MAX_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
+
+/// `a.txt` -> `b.txt` -> `a.txt`
+struct Chain<'a>(&'a [PathBuf]);
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, path) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" -> ")?;
+            }
+            write!(f, "`{}`", path.display())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_shortens_long_text_on_a_char_boundary() {
+        assert_eq!(snippet("torch==2"), "torch==2");
+        let long = "é".repeat(150);
+        let short = snippet(&long);
+        assert_eq!(short.chars().count(), 101);
+        assert!(short.ends_with("é…"));
+    }
+}

@@ -1,0 +1,98 @@
+//! Reads pip requirements files (the pak lists of big GPU Python images) into typed entries,
+//! and merges several files into one package set.
+//!
+//! # Reading
+//!
+//! [`read_requirements_file`] reads a file and everything it includes into a
+//! [`RequirementsFile`]; [`parse_requirements_str`] does the same for text in memory. The
+//! `_with` variants take a [`Loader`] ([`FsLoader`], [`MemoryLoader`]) to read included files
+//! from somewhere else than the disk.
+//!
+//! What pip accepts in a requirements file, and this crate reads:
+//!
+//! - comments: a `#` at the start of a line or after whitespace (`x.whl#sha256=` and `#egg=`
+//!   fragments are not comments); blank lines;
+//! - `\` line continuations: the entry keeps the line number of its first physical line,
+//!   errors point at the physical line;
+//! - PEP 508 requirements through `pep508_rs`: extras (`imageio[ffmpeg,pyav]`), PEP 440
+//!   specifiers, markers (`; python_version < "3.13"`, kept as [`pep508_rs::MarkerTree`] for
+//!   later evaluation), `name @ https://.../x.whl` and `name @ git+https://...`;
+//! - bare URLs: `https://.../name-1.0-py3-none-any.whl` (named by the wheel file name or an
+//!   `#egg=` fragment) and VCS URLs `git+https://github.com/o/r@main#egg=name` (named by
+//!   `#egg=`, else by the repository name without `.git`), also as `-e git+...`;
+//! - `-r`/`--requirement` includes, relative to the including file; a file is read once
+//!   however often it is included; include cycles are an error naming the chain;
+//! - `-c`/`--constraint` files, whose entries go to [`RequirementsFile::constraints`];
+//! - index options, recorded in [`IndexOptions`]: `-i`/`--index-url`, `--extra-index-url`,
+//!   `-f`/`--find-links`, `--no-index`, `--pre`, `--no-binary`, `--only-binary`,
+//!   `--prefer-binary`, `--require-hashes`, `--trusted-host`;
+//! - per-requirement `--hash=sha256:...` (several allowed).
+//!
+//! Options are written `--opt value`, `--opt=value` or `-o value`. Unknown options are an
+//! error, as are local paths (`./pkg`, `x.whl`) and `-r https://...`. Unlike pip, `${VAR}`
+//! is not expanded: the result does not depend on the environment.
+//!
+//! Every [`Entry`] remembers its [`Location`] (`file:line:column`) and its text. Errors name
+//! the location, the offending text and what was expected:
+//!
+//! ```
+//! use std::path::Path;
+//! use megapak_requirements::parse_requirements_str;
+//!
+//! let file = parse_requirements_str(
+//!     "# pak\ntorch==2.10.0\nimageio[ffmpeg,pyav] ; python_version < \"3.13\"\n",
+//!     Path::new("pak3.txt"),
+//! )?;
+//! assert_eq!(file.entries.len(), 2);
+//! assert_eq!(file.entries[1].location.to_string(), "pak3.txt:3:1");
+//!
+//! let error = parse_requirements_str("\ntorch==>2\n", Path::new("pak5.txt")).unwrap_err();
+//! assert_eq!(
+//!     error.to_string(),
+//!     "pak5.txt:2:6: Invalid requirement `torch==>2`: no such comparison operator \"==>\", \
+//!      must be one of ~= == != <= >= < > ===",
+//! );
+//! # Ok::<(), megapak_requirements::RequirementsError>(())
+//! ```
+//!
+//! Reading is linear in the size of the input: a file of 100,000 lines or a line of a
+//! megabyte is read in one pass, and nothing recurses on the input (includes use an explicit
+//! stack; marker nesting is bounded before `pep508_rs` sees it).
+//!
+//! # Merging
+//!
+//! [`merge`] turns several files into a [`PackageSet`]: one [`MergedPackage`] per
+//! [`PackageName`] (PEP 503 normalized), extras united, specifiers intersected, locations
+//! kept. Two pins that differ (`torch==2.10.0` and `torch==2.11.0`), a pin another entry
+//! excludes (`==2.10.0` and `>=2.11`), or two different URL/VCS sources of one name are a
+//! [`MergeError`] naming both places. [`merge_for_environment`] evaluates markers first.
+//!
+//! Errors carry an optional next step: [`RequirementsError::hint`], [`MergeError::hint`].
+
+mod entry;
+mod error;
+mod file;
+mod index;
+mod line_reader;
+mod location;
+mod merge;
+mod name;
+mod options;
+mod parse;
+mod requirement;
+mod url_source;
+
+pub use entry::{Entry, EntrySource, VcsKind, VcsSource};
+pub use error::{RequirementsError, SyntaxError};
+pub use file::{
+    FsLoader, Include, IncludeKind, Loader, MemoryLoader, RequirementsFile, parse_requirements_str,
+    parse_requirements_str_with, read_requirements_file, read_requirements_file_with,
+};
+pub use index::IndexOptions;
+pub use location::{Located, Location};
+pub use merge::{
+    MergeError, MergedPackage, PackageSet, PackageSource, merge, merge_for_environment,
+};
+pub use name::{InvalidNameError, PackageName};
+pub use pep440_rs;
+pub use pep508_rs;

@@ -1,0 +1,419 @@
+//! Many requirements files to one package set: one package per normalized name.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+
+use pep440_rs::{Operator, Version, VersionSpecifiers};
+use pep508_rs::{MarkerEnvironment, MarkerTree};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::entry::{Entry, EntrySource, VcsSource, serialize_display, serialize_marker};
+use crate::error::{SyntaxError, snippet};
+use crate::file::RequirementsFile;
+use crate::index::IndexOptions;
+use crate::location::Location;
+use crate::name::PackageName;
+
+/// Distinct `==` pins tried as a common version. Three distinct pins never agree (only
+/// `==X` and `==X+local` can), so a few are plenty and the check stays linear.
+const MAX_PINS_TRIED: usize = 8;
+/// Distinct markers of one package united into [`MergedPackage::marker`]. Each new
+/// variable deepens `pep508_rs`'s decision diagram (and its recursion), and the union costs
+/// quadratic time: real files have a few.
+const MAX_MARKERS: usize = 32;
+
+/// The packages of several requirements files, one per normalized name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PackageSet {
+    /// The required packages.
+    pub packages: BTreeMap<PackageName, MergedPackage>,
+    /// The `-c` constraints, merged the same way; they are not packages to install.
+    pub constraints: BTreeMap<PackageName, MergedPackage>,
+    /// The index options of all files.
+    pub index: IndexOptions,
+}
+
+impl PackageSet {
+    /// Packages to take from an index, by name.
+    pub fn registry_packages(&self) -> impl Iterator<Item = &MergedPackage> {
+        self.packages
+            .values()
+            .filter(|package| package.source == PackageSource::Registry)
+    }
+
+    /// Packages to take from a URL or a VCS checkout, by name.
+    pub fn vcs_or_url_packages(&self) -> impl Iterator<Item = &MergedPackage> {
+        self.packages
+            .values()
+            .filter(|package| package.is_vcs_or_url())
+    }
+}
+
+/// All entries of one name, merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MergedPackage {
+    /// The normalized name.
+    pub name: PackageName,
+    /// Every spelling of the name that was written.
+    pub spellings: BTreeSet<String>,
+    /// An index, or the one URL/VCS source its entries name.
+    pub source: PackageSource,
+    /// The union of the entries' extras.
+    pub extras: BTreeSet<String>,
+    /// The intersection of the entries' version specifiers: all of them, concatenated.
+    #[serde(serialize_with = "serialize_display")]
+    pub specifiers: VersionSpecifiers,
+    /// `None` when some entry applies unconditionally (or [`merge_for_environment`] evaluated
+    /// the markers), else the disjunction of the entries' markers.
+    #[serde(serialize_with = "serialize_marker")]
+    pub marker: Option<MarkerTree>,
+    /// The union of the entries' `--hash` values.
+    pub hashes: BTreeSet<String>,
+    /// Some entry was given with `-e`.
+    pub editable: bool,
+    /// Where each entry was written, in reading order.
+    pub locations: Vec<Location>,
+}
+
+impl MergedPackage {
+    /// Whether the package comes from a URL or a VCS checkout rather than an index.
+    pub fn is_vcs_or_url(&self) -> bool {
+        self.source != PackageSource::Registry
+    }
+}
+
+/// Where a merged package comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PackageSource {
+    /// A package index.
+    Registry,
+    /// An archive at a URL.
+    DirectUrl {
+        /// The URL.
+        url: String,
+    },
+    /// A VCS checkout.
+    Vcs(VcsSource),
+}
+
+impl fmt::Display for PackageSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Registry => f.write_str("the package index"),
+            Self::DirectUrl { url } => f.write_str(url),
+            Self::Vcs(vcs) => write!(f, "{vcs}"),
+        }
+    }
+}
+
+/// Two entries of one package that cannot both hold, as written and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    /// The package.
+    pub name: PackageName,
+    /// The entry (or source) read first.
+    pub first: String,
+    /// Where it was written.
+    pub first_location: Location,
+    /// The entry (or source) read second.
+    pub second: String,
+    /// Where it was written.
+    pub second_location: Location,
+}
+
+/// The files cannot be merged.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// No version satisfies two entries of one package (two different pins, or a pin another
+    /// entry excludes).
+    #[error(
+        "No version of `{}` satisfies both `{}` at {} and `{}` at {}",
+        conflict.name, conflict.first, conflict.first_location, conflict.second, conflict.second_location
+    )]
+    ContradictoryVersions {
+        /// The two entries.
+        conflict: Box<Conflict>,
+        /// The two entries' markers never hold together: they would not meet once markers
+        /// are evaluated.
+        markers_disjoint: bool,
+    },
+    /// One entry no version satisfies (`x==1,==2`).
+    #[error("{location}: No version of `{name}` satisfies `{text}`")]
+    UnsatisfiableEntry {
+        /// The package.
+        name: PackageName,
+        /// The entry as written.
+        text: String,
+        /// Where it was written.
+        location: Box<Location>,
+    },
+    /// Two different URLs or VCS sources for one package.
+    #[error(
+        "Package `{}` has two sources: `{}` at {} and `{}` at {}",
+        conflict.name, conflict.first, conflict.first_location, conflict.second, conflict.second_location
+    )]
+    ConflictingSources {
+        /// The two sources.
+        conflict: Box<Conflict>,
+    },
+    /// Too many entries of one package with different markers to unite them.
+    #[error(
+        "{location}: Package `{name}` has more than {MAX_MARKERS} entries with different markers"
+    )]
+    TooManyMarkers {
+        /// The package.
+        name: PackageName,
+        /// The first entry over the limit.
+        location: Box<Location>,
+    },
+    /// Two files set different index URLs.
+    #[error("{location}: {error}")]
+    IndexOptions {
+        /// Where the second value is written.
+        location: Box<Location>,
+        /// What conflicts.
+        error: SyntaxError,
+    },
+}
+
+impl MergeError {
+    /// The obvious next step, if there is one, to print as a `hint:` line.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::ContradictoryVersions {
+                markers_disjoint: true,
+                ..
+            } => Some(
+                "The two markers never hold together: merge for one target environment so markers are evaluated first"
+                    .to_string(),
+            ),
+            Self::TooManyMarkers { .. } => Some(
+                "Merge for one target environment so markers are evaluated first".to_string(),
+            ),
+            Self::ContradictoryVersions { .. } | Self::ConflictingSources { .. } => {
+                Some("Remove or change one of the two lines".to_string())
+            }
+            Self::UnsatisfiableEntry { .. } | Self::IndexOptions { .. } => None,
+        }
+    }
+}
+
+/// Merges the entries of `files` (and separately their constraints) by normalized name:
+/// extras are united, specifiers intersected, markers kept (see [`MergedPackage::marker`]).
+/// Contradictory versions and different URL/VCS sources of one name are errors naming both
+/// places. Markers are not evaluated: use [`merge_for_environment`] to drop entries whose
+/// markers do not hold first.
+pub fn merge(files: &[RequirementsFile]) -> Result<PackageSet, MergeError> {
+    merge_where(files, |_| true, false)
+}
+
+/// Like [`merge`], but entries whose markers do not hold in `env` are left out.
+pub fn merge_for_environment(
+    files: &[RequirementsFile],
+    env: &MarkerEnvironment,
+) -> Result<PackageSet, MergeError> {
+    merge_where(files, |entry| entry.applies_to(env), true)
+}
+
+/// Merges the entries `keep` accepts; with `evaluated`, markers were evaluated and are not
+/// kept.
+fn merge_where(
+    files: &[RequirementsFile],
+    keep: impl Fn(&Entry) -> bool,
+    evaluated: bool,
+) -> Result<PackageSet, MergeError> {
+    let mut index = IndexOptions::default();
+    for file in files {
+        index
+            .extend(&file.index)
+            .map_err(|(location, error)| MergeError::IndexOptions {
+                location: Box::new(location),
+                error,
+            })?;
+    }
+    let packages = group(files.iter().flat_map(|file| &file.entries), &keep);
+    let constraints = group(files.iter().flat_map(|file| &file.constraints), &keep);
+
+    for (name, entries) in &packages {
+        let mut all = entries.clone();
+        all.extend(constraints.get(name).into_iter().flatten());
+        check_versions(&all)?;
+    }
+    for entries in constraints.values() {
+        check_versions(entries)?;
+    }
+    let merge_all = |groups: BTreeMap<&PackageName, Vec<&Entry>>| {
+        groups
+            .into_iter()
+            .map(|(name, entries)| Ok((name.clone(), merge_entries(&entries, evaluated)?)))
+            .collect::<Result<BTreeMap<_, _>, MergeError>>()
+    };
+    Ok(PackageSet {
+        packages: merge_all(packages)?,
+        constraints: merge_all(constraints)?,
+        index,
+    })
+}
+
+/// Entries by name, in reading order.
+fn group<'a>(
+    entries: impl Iterator<Item = &'a Entry>,
+    keep: &impl Fn(&Entry) -> bool,
+) -> BTreeMap<&'a PackageName, Vec<&'a Entry>> {
+    let mut groups: BTreeMap<&PackageName, Vec<&Entry>> = BTreeMap::new();
+    for entry in entries.filter(|entry| keep(entry)) {
+        groups.entry(&entry.name).or_default().push(entry);
+    }
+    groups
+}
+
+/// The specifiers of an index entry.
+fn registry_specifiers(entry: &Entry) -> Option<&VersionSpecifiers> {
+    match &entry.source {
+        EntrySource::Registry { specifiers } => Some(specifiers),
+        _ => None,
+    }
+}
+
+/// Merges the (non-empty) entries of one name.
+fn merge_entries(entries: &[&Entry], evaluated: bool) -> Result<MergedPackage, MergeError> {
+    let first = entries[0];
+    let mut package = MergedPackage {
+        name: first.name.clone(),
+        spellings: BTreeSet::new(),
+        source: PackageSource::Registry,
+        extras: BTreeSet::new(),
+        specifiers: VersionSpecifiers::empty(),
+        marker: None,
+        hashes: BTreeSet::new(),
+        editable: false,
+        locations: Vec::with_capacity(entries.len()),
+    };
+    let mut specifiers = Vec::new();
+    let mut source_entry: Option<&Entry> = None;
+    // Distinct markers, until an entry without one makes the package unconditional.
+    let mut markers: Option<HashSet<&MarkerTree>> = (!evaluated).then(HashSet::new);
+    for &entry in entries {
+        let source = match &entry.source {
+            EntrySource::Registry { specifiers: these } => {
+                specifiers.extend(these.iter().cloned());
+                None
+            }
+            EntrySource::DirectUrl { url } => Some(PackageSource::DirectUrl { url: url.clone() }),
+            EntrySource::Vcs(vcs) => Some(PackageSource::Vcs(vcs.clone())),
+        };
+        if let Some(source) = source {
+            match source_entry {
+                Some(previous) if package.source != source => {
+                    return Err(MergeError::ConflictingSources {
+                        conflict: Box::new(Conflict {
+                            name: package.name,
+                            first: snippet(&package.source.to_string()),
+                            first_location: previous.location.clone(),
+                            second: snippet(&source.to_string()),
+                            second_location: entry.location.clone(),
+                        }),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    package.source = source;
+                    source_entry = Some(entry);
+                }
+            }
+        }
+        match (&mut markers, &entry.marker) {
+            (Some(markers), Some(marker)) => {
+                if markers.insert(marker) && markers.len() > MAX_MARKERS {
+                    return Err(MergeError::TooManyMarkers {
+                        name: package.name,
+                        location: Box::new(entry.location.clone()),
+                    });
+                }
+            }
+            (_, None) => markers = None,
+            (None, Some(_)) => {}
+        }
+        package.spellings.insert(entry.spelling.clone());
+        package.extras.extend(entry.extras.iter().cloned());
+        package.hashes.extend(entry.hashes.iter().cloned());
+        package.editable |= entry.editable;
+        package.locations.push(entry.location.clone());
+    }
+    package.specifiers = specifiers.into_iter().collect();
+    package.marker = markers.map(|markers| {
+        let mut union = MarkerTree::FALSE;
+        for marker in markers {
+            union.or(marker.clone());
+        }
+        union
+    });
+    Ok(package)
+}
+
+/// Finds two entries that no version satisfies together. Only pins (`==X`, `===X`) are
+/// checked: if some pin satisfies every entry's specifiers, the entries agree; else the first
+/// pin and the first entry that excludes it contradict each other.
+fn check_versions(entries: &[&Entry]) -> Result<(), MergeError> {
+    let pins = entries.iter().enumerate().flat_map(|(i, entry)| {
+        registry_specifiers(entry)
+            .into_iter()
+            .flat_map(|specifiers| specifiers.iter())
+            .filter(|specifier| {
+                matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual)
+            })
+            .map(move |specifier| (i, specifier.version()))
+    });
+    let mut tried: Vec<&Version> = Vec::new();
+    let mut contradiction = None;
+    for (pin_index, version) in pins {
+        if tried.contains(&version) {
+            continue;
+        }
+        if tried.len() == MAX_PINS_TRIED {
+            break;
+        }
+        tried.push(version);
+        let excluding = entries.iter().position(|entry| {
+            registry_specifiers(entry).is_some_and(|specifiers| !specifiers.contains(version))
+        });
+        match excluding {
+            None => return Ok(()),
+            Some(other) => {
+                contradiction.get_or_insert((pin_index.min(other), pin_index.max(other)));
+            }
+        }
+    }
+    let Some((first, second)) = contradiction else {
+        return Ok(());
+    };
+    let (first, second) = (entries[first], entries[second]);
+    if std::ptr::eq(first, second) {
+        return Err(MergeError::UnsatisfiableEntry {
+            name: first.name.clone(),
+            text: snippet(&first.raw),
+            location: Box::new(first.location.clone()),
+        });
+    }
+    let markers_disjoint = match (&first.marker, &second.marker) {
+        (Some(a), Some(b)) => a.is_disjoint(b),
+        _ => false,
+    };
+    Err(MergeError::ContradictoryVersions {
+        conflict: Box::new(Conflict {
+            name: first.name.clone(),
+            first: snippet(&first.raw),
+            first_location: first.location.clone(),
+            second: snippet(&second.raw),
+            second_location: second.location.clone(),
+        }),
+        markers_disjoint,
+    })
+}
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;

@@ -1,0 +1,111 @@
+//! The exact error messages: `file:line:column`, the offending text, what was expected, and
+//! a hint where there is an obvious next step.
+
+use std::path::Path;
+
+use megapak_requirements::{
+    MemoryLoader, RequirementsError, SyntaxError, parse_requirements_str_with,
+};
+
+use crate::{error, with_hint};
+
+#[test]
+fn invalid_pep508_requirements() {
+    insta::assert_snapshot!(error(&format!("{}torch==>2\n", "x\n".repeat(11))), @r#"r.txt:12:6: Invalid requirement `torch==>2`: no such comparison operator "==>", must be one of ~= == != <= >= < > ==="#);
+    insta::assert_snapshot!(error("foo bar"), @"r.txt:1:5: Invalid requirement `foo bar`: expected one of `@`, `(`, `<`, `=`, `>`, `~`, `!`, `;`, found `b`");
+    insta::assert_snapshot!(error("torch=="), @"r.txt:1:6: Invalid requirement `torch==`: unexpected end of version specifier, expected version");
+    insta::assert_snapshot!(error("imageio[ffmpeg"), @"r.txt:1:8: Invalid requirement `imageio[ffmpeg`: missing closing bracket (expected ']', found end of dependency specification)");
+    insta::assert_snapshot!(error("x ; python_version <"), @"r.txt:1:21: Invalid requirement `x ; python_version <`: expected marker value, found end of dependency specification");
+    insta::assert_snapshot!(error("x ; os_name == 'é' and junk"), @"r.txt:1:24: Invalid requirement `x ; os_name == 'é' and junk`: expected a quoted string or a valid marker name, found `junk`");
+}
+
+#[test]
+fn errors_in_continuations_point_at_the_physical_line() {
+    insta::assert_snapshot!(error("ok\nfoo>=1,\\\n  <2,\\\n  !!3\n"), @"r.txt:4:3: Invalid requirement `foo>=1,  <2,  !!3`: no such comparison operator \"!!\", must be one of ~= == != <= >= < > ===");
+}
+
+#[test]
+fn options() {
+    insta::assert_snapshot!(error("--pre --bogus=1"), @r"
+    r.txt:1:7: Unknown option `--bogus`
+    hint: Supported options: `-r`/`--requirement`, `-c`/`--constraint`, `-e`/`--editable`, `-i`/`--index-url`, `--extra-index-url`, `--no-index`, `-f`/`--find-links`, `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`, `--trusted-host`, `--hash`
+    ");
+    insta::assert_snapshot!(error("torch\n--index-url\n"), @"r.txt:2:12: Option `--index-url` expects a value");
+    insta::assert_snapshot!(error("--pre=yes"), @"r.txt:1:6: Option `--pre` takes no value, found `yes`");
+    insta::assert_snapshot!(error("--pre torch"), @r"
+    r.txt:1:7: Expected an option, found `torch`
+    hint: A requirement comes before its options: `name==1.0 --hash=sha256:...`
+    ");
+    insta::assert_snapshot!(error("torch --pre"), @r"
+    r.txt:1:7: Option `--pre` cannot follow a requirement: only `--hash` can
+    hint: Put `--pre` on a line of its own
+    ");
+    insta::assert_snapshot!(error("--hash=sha256:00"), @"r.txt:1:1: Option `--hash` must follow a requirement on the same line");
+    insta::assert_snapshot!(error("torch --hash=md5:d41d8cd98f00b204e9800998ecf8427e"), @"r.txt:1:14: Invalid hash `md5:d41d8cd98f00b204e9800998ecf8427e`: expected `sha256:`, `sha384:` or `sha512:` and a hex digest of that length");
+    insta::assert_snapshot!(error("--pre -e git+https://h/o/r"), @"r.txt:1:7: Option `--editable` must come first on its line");
+    insta::assert_snapshot!(error("-i https://a/simple\n-i https://b/simple"), @"r.txt:2:4: Option `--index-url` `https://b/simple` conflicts with `https://a/simple` given at r.txt:1:4");
+    insta::assert_snapshot!(error("-r https://example.com/req.txt"), @"r.txt:1:4: Cannot include `https://example.com/req.txt`: expected a local file, not a URL");
+}
+
+#[test]
+fn urls_and_paths() {
+    insta::assert_snapshot!(error("https://files.example/pkg-1.0.tar.gz"), @r"
+    r.txt:1:1: Cannot tell the package name of `https://files.example/pkg-1.0.tar.gz`: expected a wheel file name or an `#egg=name` fragment
+    hint: Name the package: `name @ https://files.example/pkg-1.0.tar.gz`
+    ");
+    insta::assert_snapshot!(error("git+https://github.com/o/r#egg=-bad"), @"r.txt:1:1: Invalid URL `git+https://github.com/o/r#egg=-bad`: the `#egg=` fragment `-bad` is not a valid package name");
+    insta::assert_snapshot!(error("x @ s3://bucket/x.whl"), @"r.txt:1:5: Invalid URL `s3://bucket/x.whl`: unsupported scheme `s3`: expected `https://`, `http://`, `file://`, `ftp://` or a VCS URL such as `git+https://`");
+    insta::assert_snapshot!(error("x @ cvs+https://h/r"), @"r.txt:1:5: Invalid URL `cvs+https://h/r`: unknown VCS `cvs`: expected `git+`, `hg+`, `svn+` or `bzr+`");
+    insta::assert_snapshot!(error("https://h/x-1-py3-none-any.whl junk"), @r"
+    r.txt:1:32: Invalid requirement `https://h/x-1-py3-none-any.whl junk`: expected `;` and a marker after the URL, found `junk`
+    hint: A marker follows the URL after whitespace: `name @ URL ; marker`
+    ");
+    insta::assert_snapshot!(error("https://h/x-1-py3-none-any.whl ; python_version >>"), @"r.txt:1:49: Invalid marker ` python_version >>`: expected a valid marker operator (such as `>=` or `not in`), found `>>`");
+    insta::assert_snapshot!(error("https://[::1"), @"r.txt:1:1: Invalid URL `https://[::1`: invalid IPv6 address");
+    insta::assert_snapshot!(error("x @ https://h/x.whl; os_name == 'nt'"), @r"
+    r.txt:1:20: Invalid requirement `x @ https://h/x.whl; os_name == 'nt'`: missing space before ';', the end of the URL is ambiguous
+    hint: A marker follows the URL after whitespace: `name @ URL ; marker`
+    ");
+    insta::assert_snapshot!(error("./local/pkg"), @r"
+    r.txt:1:1: Local path requirement `./local/pkg` is not supported: expected a package name, a URL or a VCS URL
+    hint: Name the package and use a URL: `name @ file:///absolute/path`
+    ");
+    insta::assert_snapshot!(error("-e ."), @"r.txt:1:4: Editable requirement `.` is not supported: expected a VCS URL such as `git+https://host/repo`");
+}
+
+#[test]
+fn constraints_must_be_plain() {
+    let constraint_error = |constraints: &str| {
+        let mut loader = MemoryLoader::new();
+        loader.insert("c.txt", constraints);
+        let error =
+            parse_requirements_str_with("-c c.txt", Path::new("r.txt"), &mut loader).unwrap_err();
+        with_hint(&error)
+    };
+    insta::assert_snapshot!(constraint_error("\nimageio[ffmpeg]<3"), @"c.txt:2:1: Constraint `imageio[ffmpeg]<3` is not allowed: constraints cannot have extras");
+    insta::assert_snapshot!(constraint_error("x @ https://h/x-1-py3-none-any.whl"), @"c.txt:1:1: Constraint `x @ https://h/x-1-py3-none-any.whl` is not allowed: constraints cannot be URLs or VCS checkouts");
+    insta::assert_snapshot!(constraint_error("-e git+https://h/o/r"), @"c.txt:1:1: Constraint `-e git+https://h/o/r` is not allowed: constraints cannot be editable");
+}
+
+#[test]
+fn long_lines_are_quoted_shortened() {
+    let message = error(&format!("torch==>{}", "9".repeat(1 << 20)));
+    assert!(message.len() < 400, "{}", message.len());
+    insta::assert_snapshot!(message, @r#"r.txt:1:6: Invalid requirement `torch==>99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999…`: no such comparison operator "==>", must be one of ~= == != <= >= < > ==="#);
+    insta::assert_snapshot!(error(&format!("x ; {}os_name == 'a'", "(".repeat(40))), @"r.txt:1:37: Invalid requirement `x ; ((((((((((((((((((((((((((((((((((((((((os_name == 'a'`: expected parentheses nested at most 32 deep");
+}
+
+#[test]
+fn errors_are_typed() {
+    let error = crate::parse("torch --pre").unwrap_err();
+    let RequirementsError::Syntax { location, error } = error else {
+        panic!("not a syntax error: {error:?}");
+    };
+    assert_eq!((location.line, location.column), (1, 7));
+    assert_eq!(
+        error,
+        SyntaxError::OptionAfterRequirement {
+            option: "--pre".into()
+        }
+    );
+}
