@@ -42,6 +42,13 @@ pub(crate) enum Command {
     /// Searches the folders of `[plugins] paths`, then `MEGAPAK_PLUGIN_PATH`, then the folder of
     /// the megapak binary, for `libmegapak_plugin_<name>.so`.
     Plugins(crate::commands::PluginsArgs),
+    /// Prove on a GPU that the image's CUDA, PyTorch and onnxruntime run kernels.
+    ///
+    /// Runs the GPU harness (`megapak-smoke` and its checks) inside the image with docker
+    /// (`--gpus all`) or podman (`--device nvidia.com/gpu=all`), or on this machine with `--host`;
+    /// or writes a Kubernetes Job that runs it on a GPU node. A check skipped for want of a GPU
+    /// is a failure.
+    Verify(crate::commands::VerifyArgs),
     /// Print a shell completion script to stdout.
     ///
     /// For example: `megapak completions bash > ~/.local/share/bash-completion/completions/megapak`.

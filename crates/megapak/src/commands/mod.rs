@@ -4,8 +4,10 @@ mod completions;
 mod init;
 mod plugins;
 mod status;
+mod verify;
 
 pub(crate) use plugins::PluginsArgs;
+pub(crate) use verify::VerifyArgs;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Outcome;
@@ -16,5 +18,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Status(args) => status::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Plugins(args) => plugins::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }

@@ -1,0 +1,70 @@
+//! What can go wrong around the harness (as opposed to a check failing, which is a report).
+
+use std::path::PathBuf;
+
+/// An error of `megapak verify`. Messages may end in `hint:` lines.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(
+        "Could not find the GPU harness (`megapak-smoke` and its `check-*` binaries); looked in {}\nhint: build it with `cargo build --release --manifest-path image-tests/Cargo.toml` and pass `--harness-dir image-tests/target/release`",
+        list(searched)
+    )]
+    HarnessNotFound { searched: Vec<PathBuf> },
+
+    #[error("The harness in `{}` lacks `{binary}`\nhint: keep every harness binary together (`megapak-smoke`, `check-cuda`, `check-torch`, `check-ort`)", dir.display())]
+    HarnessIncomplete { dir: PathBuf, binary: &'static str },
+
+    #[error("No `site-packages` under `{}`\nhint: pass the Python environment's prefix (the folder holding `bin/python`, e.g. `/opt/torch/.venv`) or a `site-packages` folder", env.display())]
+    NoSitePackages { env: PathBuf },
+
+    #[error("Could not read `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "Neither `docker` nor `podman` is on `PATH`\nhint: install one of them, or verify on this machine with `--host --python-env DIR`"
+    )]
+    NoContainerRuntime,
+
+    #[error("`{runtime}` is not on `PATH`")]
+    RuntimeNotFound { runtime: &'static str },
+
+    #[error("Could not run `{program}`")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("`{program}` ended ({status}) without a report; its last words: {stderr}")]
+    NoReport {
+        program: String,
+        status: String,
+        stderr: String,
+    },
+
+    #[error("{message}\nhint: {hint}")]
+    Container { message: String, hint: String },
+
+    #[error("The harness's report is not the JSON megapak expects")]
+    BadReport {
+        #[source]
+        source: serde_json::Error,
+    },
+
+    #[error(
+        "The harness writes report schema {found}; this megapak reads schema {expected}\nhint: use the harness built from the same megapak release"
+    )]
+    Schema { found: u32, expected: u32 },
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

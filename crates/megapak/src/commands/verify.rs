@@ -1,0 +1,164 @@
+//! `megapak verify --gpu`: proves on a GPU that the image's CUDA, PyTorch and onnxruntime run
+//! kernels, by running the GPU harness (`image-tests/`) in the image, on this machine, or (as a
+//! Kubernetes Job) on a GPU node.
+//!
+//! The harness always runs with `--require-gpu`: a check skipped for want of a GPU fails here.
+
+use std::path::PathBuf;
+
+use anstream::eprintln;
+use anstyle::{AnsiColor, Style};
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use megapak_verify::container::Runtime;
+use megapak_verify::report::{self, Report};
+use megapak_verify::{environment, harness, k8s, pyenv, run as harness_run, smoke_args};
+
+use crate::exit::Outcome;
+use crate::output::{write_file_atomically, write_stdout};
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Verify on a GPU: run the CUDA, torch and onnxruntime checks of the harness.
+    #[arg(long, required = true)]
+    pub(crate) gpu: bool,
+
+    /// Run the harness on this machine instead of in a container.
+    #[arg(long, conflicts_with_all = ["image", "runtime", "emit_k8s_job"])]
+    pub(crate) host: bool,
+
+    /// With `--host`: a Python environment (its prefix, or a `site-packages` folder) whose
+    /// `torch/lib`, `nvidia/*/lib` and `onnxruntime/capi` the harness uses. Repeatable; the
+    /// first onnxruntime found wins, so name the one with `onnxruntime-gpu` first.
+    #[arg(long, value_name = "DIR", requires = "host")]
+    pub(crate) python_env: Vec<PathBuf>,
+
+    /// With `--host`: the folder of the harness binaries. Default: beside megapak, then
+    /// `../libexec/megapak`.
+    #[arg(long, value_name = "DIR", requires = "host")]
+    pub(crate) harness_dir: Option<PathBuf>,
+
+    /// The image to verify: its own harness runs in a container with the GPUs passed in.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) image: Option<String>,
+
+    /// The container runtime. Default: docker if on `PATH`, else podman.
+    #[arg(long, value_enum, requires = "image")]
+    pub(crate) runtime: Option<RuntimeArg>,
+
+    /// Write a Kubernetes Job that runs the image's harness on a GPU node (`nvidia.com/gpu: 1`)
+    /// to FILE (`-` for stdout) instead of running anything.
+    #[arg(long, value_name = "FILE", requires = "image")]
+    pub(crate) emit_k8s_job: Option<PathBuf>,
+
+    /// Print the harness's JSON report instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The container runtimes megapak can drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RuntimeArg {
+    /// `docker run --gpus all` (NVIDIA Container Toolkit).
+    Docker,
+    /// `podman run --device nvidia.com/gpu=all` (CDI).
+    Podman,
+}
+
+const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
+
+pub(crate) fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
+    if let (Some(file), Some(image)) = (&args.emit_k8s_job, &args.image) {
+        return emit_job(file, image);
+    }
+    let (report, target) = if args.host {
+        (on_host(args)?, "this machine".to_owned())
+    } else if let Some(image) = &args.image {
+        (in_container(image, args.runtime)?, format!("`{image}`"))
+    } else {
+        bail!(
+            "Say where to verify: `--host` or `--image NAME`\nhint: on this machine: `megapak verify --gpu --host --python-env /path/to/venv`"
+        );
+    };
+    let text = if args.json {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        report::render(&report, &target)
+    };
+    write_stdout(&text)?;
+    if report.all_passed() {
+        Ok(Outcome::Success)
+    } else {
+        eprintln!(
+            "{ERROR_STYLE}error{ERROR_STYLE:#}: GPU verification of {target} failed: {}",
+            report.not_passed()
+        );
+        Ok(Outcome::Failure)
+    }
+}
+
+fn emit_job(file: &std::path::Path, image: &str) -> anyhow::Result<Outcome> {
+    let yaml = k8s::job(image, &smoke_args());
+    if file.as_os_str() == "-" {
+        write_stdout(&yaml)?;
+    } else {
+        write_file_atomically(file, yaml.as_bytes())
+            .with_context(|| format!("Cannot write the Kubernetes Job to `{}`", file.display()))?;
+        eprintln!(
+            "Wrote the Kubernetes Job `{}` to `{}`; run it with `kubectl apply -f {}`",
+            k8s::job_name(image),
+            file.display(),
+            file.display()
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+fn on_host(args: &VerifyArgs) -> anyhow::Result<Report> {
+    let exe = std::env::current_exe().ok();
+    let harness = harness::locate(args.harness_dir.as_deref(), exe.as_deref())?;
+    let libraries = args
+        .python_env
+        .iter()
+        .map(|env| pyenv::find(env))
+        .collect::<Result<Vec<_>, _>>()?;
+    for libs in &libraries {
+        let mut found = Vec::new();
+        if let Some(version) = &libs.torch_version {
+            found.push(format!("torch {version}"));
+        }
+        if !libs.nvidia_libs.is_empty() {
+            found.push(format!("{} `nvidia/*/lib` folders", libs.nvidia_libs.len()));
+        }
+        if let Some(ort) = &libs.onnxruntime {
+            found.push(format!(
+                "`{}`",
+                ort.file_name().unwrap_or_default().to_string_lossy()
+            ));
+        }
+        let found = if found.is_empty() {
+            "nothing the harness uses".to_owned()
+        } else {
+            found.join(", ")
+        };
+        eprintln!("Using `{}`: {found}", libs.site_packages.display());
+    }
+    let env = environment::host_env(&libraries, std::env::var_os("LD_LIBRARY_PATH").as_deref());
+    eprintln!(
+        "Running the GPU harness `{}` on this machine",
+        harness.smoke().display()
+    );
+    Ok(harness_run::on_host(&harness, &env, &[])?)
+}
+
+fn in_container(image: &str, runtime: Option<RuntimeArg>) -> anyhow::Result<Report> {
+    let explicit = runtime.map(|r| match r {
+        RuntimeArg::Docker => Runtime::Docker,
+        RuntimeArg::Podman => Runtime::Podman,
+    });
+    let (runtime, program) =
+        megapak_verify::container::detect(explicit, std::env::var_os("PATH").as_deref())?;
+    let line = harness_run::container_command(runtime, &program, image, &[]);
+    eprintln!("Running `{line}`");
+    Ok(harness_run::in_container(runtime, &line, image)?)
+}

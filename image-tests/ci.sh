@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# CI for the GPU harness (image-tests/), on a machine without a GPU.
+#
+# Needs only Rust, a C compiler and Python 3 with pip (Debian 12 as CI has it; no `unzip`). It
+# fetches what the harness links and loads, from PyPI, into folders the repository ignores, and
+# reuses them when they are already there:
+#   .libtorch/      a small site-packages: torch/{include,lib,version.py} from the torch 2.11.0
+#                   wheel (the cu130 build) with only the libraries check-torch needs, and
+#                   nvidia/cu13/lib with libcudart and libcupti (libtorch_cpu.so needs them even
+#                   on a CPU) and NVRTC (check-cuda compiles kernels without a GPU)
+#   .onnxruntime/   onnxruntime/capi/libonnxruntime.so.* from PyPI's CPU `onnxruntime` 1.31.1,
+#                   and 1.23.2 (too old for the harness: tests that diagnosis)
+# Then it builds every harness binary, runs the harness's tests, clippy and rustfmt, and the
+# megapak tests that run the real harness (`crates/megapak/tests/verify_real_harness.rs`).
+#
+# Usage: bash image-tests/ci.sh          everything
+#        bash image-tests/ci.sh fetch    only fill the caches
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LIBTORCH_CACHE="$ROOT/.libtorch"
+ORT_CACHE="$ROOT/.onnxruntime"
+TORCH_VERSION=2.11.0
+ORT_VERSION=1.31.1
+ORT_OLD_VERSION=1.23.2
+# The CUDA 13.0 wheels torch 2.11.0 pins (through cuda-toolkit 13.0.2).
+CUDA_WHEELS=("nvidia-cuda-runtime==13.0.96" "nvidia-cuda-cupti==13.0.85" "nvidia-cuda-nvrtc==13.0.88")
+TORCH_LIBS=(libtorch.so libtorch_cpu.so libtorch_cuda.so libc10.so libc10_cuda.so libgomp.so.1)
+MARKER="torch-$TORCH_VERSION cuda-13.0 v1"
+
+say() { printf '\n==> %s\n' "$*"; }
+elapsed() { echo "$(( SECONDS - $1 )) s"; }
+
+# Extracts the members of a wheel matching the patterns (no `unzip` needed).
+extract() { # WHEEL DEST PATTERN...
+    python3 - "$@" <<'PY'
+import fnmatch, sys, zipfile
+wheel, dest, patterns = sys.argv[1], sys.argv[2], sys.argv[3:]
+with zipfile.ZipFile(wheel) as z:
+    names = [n for n in z.namelist() if any(fnmatch.fnmatch(n, p) for p in patterns)]
+    z.extractall(dest, names)
+print(f"{len(names)} files from {wheel.rsplit('/', 1)[-1]}")
+PY
+}
+
+pip_download() { # DEST SPEC...
+    local dest="$1"; shift
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$dest" "$@"
+}
+
+fetch_libtorch() {
+    if [[ -f "$LIBTORCH_CACHE/.complete" && "$(cat "$LIBTORCH_CACHE/.complete")" == "$MARKER" ]]; then
+        echo "reusing $LIBTORCH_CACHE ($MARKER)"
+        return
+    fi
+    local t0=$SECONDS tmp
+    tmp="$(mktemp -d)"
+    say "downloading torch $TORCH_VERSION (~506 MiB) and the CUDA runtime wheels from PyPI"
+    # The Linux x86_64 cp311 wheel whatever Python runs pip (any cp version's libraries would do).
+    pip_download "$tmp" --python-version 3.11 --implementation cp --platform manylinux_2_28_x86_64 \
+        "torch==$TORCH_VERSION"
+    pip_download "$tmp" "${CUDA_WHEELS[@]}"
+    rm -rf "$LIBTORCH_CACHE"
+    mkdir -p "$LIBTORCH_CACHE"
+    local members=("torch/include/*" "torch/version.py")
+    for lib in "${TORCH_LIBS[@]}"; do members+=("torch/lib/$lib"); done
+    extract "$tmp"/torch-"$TORCH_VERSION"-*.whl "$LIBTORCH_CACHE" "${members[@]}"
+    for wheel in "$tmp"/nvidia_cuda_*.whl; do
+        extract "$wheel" "$LIBTORCH_CACHE" 'nvidia/cu13/lib/libcudart.so.13' 'nvidia/cu13/lib/libcupti.so.13' \
+            'nvidia/cu13/lib/libnvrtc.so.13' 'nvidia/cu13/lib/libnvrtc-builtins.so.13.0'
+    done
+    # torch-sys checks this file against the torch its tch version expects.
+    echo "$TORCH_VERSION" > "$LIBTORCH_CACHE/torch/build-version"
+    echo "$MARKER" > "$LIBTORCH_CACHE/.complete"
+    rm -rf "$tmp"
+    echo "libtorch ready in $(elapsed $t0): $(du -sh "$LIBTORCH_CACHE" | cut -f1)"
+}
+
+fetch_onnxruntime() {
+    local want="$ORT_CACHE/$ORT_VERSION/onnxruntime/capi/libonnxruntime.so.$ORT_VERSION"
+    local old="$ORT_CACHE/$ORT_OLD_VERSION/onnxruntime/capi/libonnxruntime.so.$ORT_OLD_VERSION"
+    if [[ -f "$want" && -f "$old" ]]; then
+        echo "reusing $ORT_CACHE"
+        return
+    fi
+    local tmp
+    tmp="$(mktemp -d)"
+    say "downloading onnxruntime $ORT_VERSION and $ORT_OLD_VERSION (CPU builds) from PyPI"
+    pip_download "$tmp" "onnxruntime==$ORT_VERSION"
+    pip_download "$tmp" "onnxruntime==$ORT_OLD_VERSION"
+    rm -rf "$ORT_CACHE"
+    for version in "$ORT_VERSION" "$ORT_OLD_VERSION"; do
+        mkdir -p "$ORT_CACHE/$version"
+        extract "$tmp"/onnxruntime-"$version"-*.whl "$ORT_CACHE/$version" 'onnxruntime/capi/libonnxruntime*'
+    done
+    rm -rf "$tmp"
+}
+
+START=$SECONDS
+fetch_libtorch
+fetch_onnxruntime
+[[ "${1:-}" == fetch ]] && exit 0
+
+# torch-sys builds against this; check-torch records its version (`build-version`).
+export LIBTORCH="$LIBTORCH_CACHE/torch"
+# Test binaries that link libtorch, and the checks they start, find it here. (On a GPU machine
+# `megapak verify --gpu --host --python-env DIR` builds this from the Python environment.)
+export LD_LIBRARY_PATH="$LIBTORCH_CACHE/torch/lib:$LIBTORCH_CACHE/nvidia/cu13/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+cd "$ROOT/image-tests"
+say "rustfmt (image-tests)"
+cargo fmt --all --check
+say "clippy (image-tests)"
+t=$SECONDS
+cargo clippy --locked --workspace --all-targets -- -D warnings
+echo "clippy took $(elapsed $t)"
+say "build and test the harness (image-tests)"
+t=$SECONDS
+cargo test --locked --workspace
+echo "harness build and tests took $(elapsed $t)"
+
+# megapak's side against the real harness just built: `megapak verify --gpu --host` on a
+# machine without a GPU fails with each check's named diagnosis.
+cd "$ROOT"
+say "megapak verify against the real harness"
+t=$SECONDS
+MEGAPAK_HARNESS_DIR="$ROOT/image-tests/target/debug" MEGAPAK_REQUIRE_REAL_HARNESS=1 \
+    cargo test --locked -p megapak --test verify_real_harness --test verify_host --test verify_container
+echo "took $(elapsed $t)"
+echo
+echo "image-tests/ci.sh passed in $(elapsed $START)"

@@ -1,0 +1,136 @@
+//! The two GPU tasks: a kernel verified on every element, and copy bandwidth.
+
+use std::ffi::c_void;
+use std::time::Instant;
+
+use cudarc::driver::result;
+use cudarc::driver::sys::CUevent_flags;
+use megapak_harness::{Diagnosis, diagnosis, gpu_lock};
+
+use crate::gpu::{self, DeviceBuffer, Module};
+use crate::kernels::{self, BLOCK, COPY_PER_THREAD};
+
+/// Runs `mix` over `n` elements and compares every one with the CPU.
+pub fn verify_mix(module: &Module, n: u32) -> Result<(), Diagnosis> {
+    let (a, b) = kernels::inputs(n);
+    let bytes = n as usize * 4;
+    let (da, db, dout) = (
+        DeviceBuffer::new(bytes)?,
+        DeviceBuffer::new(bytes)?,
+        DeviceBuffer::new(bytes)?,
+    );
+    da.upload(&a)?;
+    db.upload(&b)?;
+    dout.fill(0)?;
+    let f = module.function("mix")?;
+    let (mut pa, mut pb, mut pout, mut pn) = (da.ptr, db.ptr, dout.ptr, n);
+    let mut params = [
+        (&raw mut pa).cast::<c_void>(),
+        (&raw mut pb).cast::<c_void>(),
+        (&raw mut pout).cast::<c_void>(),
+        (&raw mut pn).cast::<c_void>(),
+    ];
+    // SAFETY: `mix(const u32*, const u32*, u32*, u32)`: three device pointers of `n` elements
+    // and `n`; threads past `n` return at once.
+    unsafe { gpu::launch(f, n.div_ceil(BLOCK), BLOCK, &mut params)? };
+    gpu::synchronize()?;
+    let mut got = vec![0u32; n as usize];
+    dout.download(&mut got)?;
+    match kernels::first_mismatch(&a, &b, &got) {
+        None => Ok(()),
+        Some((i, want, got)) => Err(diagnosis::wrong_result(
+            "The `mix` kernel",
+            &format!("element {i} is {got:#010x}, the CPU computed {want:#010x}"),
+        )),
+    }
+}
+
+/// Copy bandwidth in GB/s (bytes read plus bytes written, as PyTorch's figure counts them).
+#[derive(Debug, Clone, Copy)]
+pub struct Bandwidth {
+    pub gb_per_s: f64,
+    pub bytes: usize,
+    pub iterations: u32,
+}
+
+/// Times `copy4` over `bytes` (a multiple of 16) with CUDA events, holding the GPU lock.
+pub fn copy_bandwidth(
+    module: &Module,
+    bytes: usize,
+    iterations: u32,
+) -> Result<Bandwidth, Diagnosis> {
+    let (src, dst) = (DeviceBuffer::new(bytes)?, DeviceBuffer::new(bytes)?);
+    src.fill(0xA5)?;
+    dst.fill(0)?;
+    let f = module.function("copy4")?;
+    let n = (bytes / 16) as u64;
+    let grid = u32::try_from(n.div_ceil(u64::from(BLOCK) * COPY_PER_THREAD))
+        .map_err(|_| diagnosis::cuda_error("copy4", "buffer too large for one grid"))?;
+    let (mut ps, mut pd, mut pn) = (src.ptr, dst.ptr, n);
+    let mut params = [
+        (&raw mut ps).cast::<c_void>(),
+        (&raw mut pd).cast::<c_void>(),
+        (&raw mut pn).cast::<c_void>(),
+    ];
+    let mut run = || {
+        // SAFETY: `copy4(const v4*, v4*, u64)`: two device buffers of `n` 16-byte elements and
+        // `n`; threads past `n` do nothing.
+        unsafe { gpu::launch(f, grid, BLOCK, &mut params) }
+    };
+    let _lock =
+        gpu_lock::acquire().map_err(|e| diagnosis::cuda_error("GPU lock", &e.to_string()))?;
+    for _ in 0..3 {
+        run()?;
+    }
+    let start = result::event::create(CUevent_flags::CU_EVENT_DEFAULT)
+        .map_err(|e| gpu::failed("cuEventCreate", e, 0))?;
+    let end = result::event::create(CUevent_flags::CU_EVENT_DEFAULT)
+        .map_err(|e| gpu::failed("cuEventCreate", e, 0))?;
+    let wall = Instant::now();
+    // SAFETY: both events were just created; the default stream is the null stream.
+    unsafe { result::event::record(start, std::ptr::null_mut()) }
+        .map_err(|e| gpu::failed("cuEventRecord", e, 0))?;
+    for _ in 0..iterations {
+        run()?;
+    }
+    // SAFETY: as above.
+    unsafe { result::event::record(end, std::ptr::null_mut()) }
+        .map_err(|e| gpu::failed("cuEventRecord", e, 0))?;
+    gpu::synchronize()?;
+    // SAFETY: both events were recorded on the same stream and have completed.
+    let ms = unsafe { result::event::elapsed(start, end) }
+        .map_err(|e| gpu::failed("cuEventElapsedTime", e, 0))?;
+    // SAFETY: created above, destroyed once, no longer recorded.
+    unsafe {
+        let _ = result::event::destroy(start);
+        let _ = result::event::destroy(end);
+    }
+    let seconds = if ms > 0.0 {
+        f64::from(ms) / 1e3
+    } else {
+        wall.elapsed().as_secs_f64()
+    };
+    check_copy(&dst)?;
+    let moved = 2.0 * bytes as f64 * f64::from(iterations);
+    Ok(Bandwidth {
+        gb_per_s: moved / seconds / 1e9,
+        bytes,
+        iterations,
+    })
+}
+
+/// The copy must have written the source's bytes: checks the first and last MiB.
+fn check_copy(dst: &DeviceBuffer) -> Result<(), Diagnosis> {
+    let words = (dst.bytes / 4).min(1 << 18);
+    let mut head = vec![0u32; words];
+    dst.download(&mut head)?;
+    let mut tail = vec![0u32; words];
+    dst.download_from(dst.bytes - words * 4, &mut tail)?;
+    match head.iter().chain(&tail).position(|&w| w != 0xA5A5_A5A5) {
+        None => Ok(()),
+        Some(i) => Err(diagnosis::wrong_result(
+            "The `copy4` kernel",
+            &format!("word {i} of the checked ends is not the source's `0xa5a5a5a5`"),
+        )),
+    }
+}

@@ -1,0 +1,107 @@
+//! `check-ort` with PyPI's real CPU-only onnxruntime: the model runs on the CPU provider, and
+//! every way of asking for CUDA from a CPU build ends in `onnxruntime-cpu-only`, never in a
+//! silent CPU run.
+
+use megapak_check_ort::onnx::Model;
+use megapak_check_ort::session::{self, Provider};
+use megapak_check_ort::{DIMS, runtime};
+use megapak_harness_test_support::{Run, onnxruntime};
+
+fn check() -> Run {
+    Run::new(env!("CARGO_BIN_EXE_check-ort")).args(["--json"])
+}
+
+#[test]
+fn the_model_runs_on_the_cpu_provider() {
+    let ran = check()
+        .args(["--cpu-only"])
+        .env("ORT_DYLIB_PATH", onnxruntime("1.31.1"))
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stderr
+    );
+    let json = ran.json();
+    assert_eq!(json["figures"]["onnxruntime"], "1.31.1");
+    assert_eq!(
+        json["figures"]["cpu_max_err"], 0.0,
+        "the inputs are chosen so that fp32 is exact"
+    );
+    assert!(
+        json["figures"]["providers"]
+            .as_str()
+            .unwrap()
+            .contains("CPUExecutionProvider")
+    );
+}
+
+#[test]
+fn a_cpu_only_onnxruntime_is_named_when_the_gpu_is_requested() {
+    let ran = check().env("ORT_DYLIB_PATH", onnxruntime("1.31.1")).run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "onnxruntime-cpu-only".into())
+    );
+    assert_eq!(
+        ran.code,
+        Some(1),
+        "a CPU-only onnxruntime fails even where there is no GPU to skip"
+    );
+    let json = ran.json();
+    assert!(
+        json["diagnosis"]["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("install `onnxruntime-gpu` instead of `onnxruntime`")
+    );
+    assert_eq!(
+        json["figures"]["cpu_max_err"], 0.0,
+        "the CPU part ran first"
+    );
+}
+
+#[test]
+fn registering_cuda_on_a_cpu_build_fails_instead_of_falling_back() {
+    let env = runtime::init(&onnxruntime("1.31.1")).expect("the CPU library loads");
+    let model = Model::matmul_add(DIMS);
+    let err =
+        session::session(&env, &model, Provider::Cuda).expect_err("no CUDA session on a CPU build");
+    assert_eq!(err.code, "onnxruntime-cpu-only", "{err:?}");
+}
+
+#[test]
+fn an_onnxruntime_older_than_1_30() {
+    let ran = check()
+        .args(["--ort-dylib"])
+        .args([onnxruntime("1.23.2")])
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "onnxruntime-too-old".into())
+    );
+    assert_eq!(ran.json()["figures"]["onnxruntime"], "1.23.2");
+}
+
+#[test]
+fn no_onnxruntime_at_all() {
+    let ran = check().run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "onnxruntime-missing".into())
+    );
+    let ran = check()
+        .args(["--ort-dylib", "/nonexistent/libonnxruntime.so.1.31.1"])
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "onnxruntime-missing".into())
+    );
+    assert!(
+        ran.json()["diagnosis"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/nonexistent/libonnxruntime.so.1.31.1: cannot open shared object file")
+    );
+}

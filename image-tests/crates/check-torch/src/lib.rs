@@ -1,0 +1,128 @@
+//! `check-torch`: libtorch through tch, as the image's Python would use it.
+//!
+//! Reports CUDA availability and the CUDA and cuDNN versions libtorch was built with; times a
+//! bf16 8192³ matmul and checks it against fp32; runs a cuDNN convolution. Without a GPU it
+//! still runs a CPU matmul, and names why CUDA is unavailable.
+
+pub mod libtorch;
+pub mod work;
+
+use std::time::Instant;
+
+use megapak_harness::args::{ArgError, Common, Options as Parsed};
+use megapak_harness::driver::{self, DriverState};
+use megapak_harness::{CheckReport, Diagnosis, diagnosis, preload};
+use tch::{Cuda, Device};
+
+pub const USAGE: &str = "\
+usage: check-torch [--json] [--require-gpu] [--cpu-only] [--size N] [--iterations N]
+
+  --size N          the matmul is N×N×N in bf16 (default 8192)
+  --iterations N    timed matmuls after 3 warm-ups (default 20)
+  --cpu-only        only the CPU matmul (no GPU needed)
+  --require-gpu     a skipped GPU part (no GPU or driver) is a failure
+  --json            print the report as JSON
+
+libtorch is found by the dynamic loader (LD_LIBRARY_PATH: site-packages/torch/lib); its CUDA
+part, libtorch_cuda.so, is loaded from the same folder at start.";
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub common: Common,
+    pub size: i64,
+    pub iterations: u32,
+}
+
+impl Options {
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, ArgError> {
+        let parsed = Parsed::parse(args, &["--size", "--iterations"])?;
+        Ok(Self {
+            common: parsed.common,
+            size: parsed.parsed("--size")?.unwrap_or(8192),
+            iterations: parsed.parsed("--iterations")?.unwrap_or(20),
+        })
+    }
+}
+
+/// Runs the check.
+pub fn run(options: &Options, started: Instant) -> CheckReport {
+    let mut report = CheckReport::new("torch");
+    if let Err(d) = check(options, &mut report) {
+        report.fail(d);
+    }
+    report.finish(options.common.require_gpu, started)
+}
+
+fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
+    preload::preload_from_env().map_err(|e| {
+        diagnosis::torch_error("Preloading `MEGAPAK_PRELOAD`", &diagnosis::error_chain(&e))
+    })?;
+    report.text("built_against", libtorch::BUILT_AGAINST);
+    // Before any call into torch: which libtorch is this, and is it the right one?
+    let lib_dir = libtorch::lib_dir().ok_or_else(|| {
+        diagnosis::torch_error("Finding the loaded `libtorch_cpu.so`", "it is not mapped")
+    })?;
+    report.text("libtorch", lib_dir.display().to_string());
+    match libtorch::version_of(&lib_dir) {
+        Some(version) => {
+            report.text("torch", &version);
+            if let Some(d) = libtorch::version_mismatch(&version) {
+                return Err(d);
+            }
+        }
+        None => report.step("the loaded libtorch has no `version.py` or `build-version` beside it: version not compared"),
+    }
+    // Its CUDA hooks must be registered before torch first asks for CUDA.
+    let cuda_loaded = libtorch::load_cuda(&lib_dir);
+
+    let cpu_error = work::cpu_matmul(256)?;
+    report.number("cpu_matmul_rel_err", cpu_error);
+    report.step("a 256³ fp32 matmul on the CPU matched fp64");
+    if options.common.cpu_only {
+        return Ok(());
+    }
+    cuda_loaded?;
+    match driver::probe() {
+        DriverState::Ready { .. } => {}
+        DriverState::Absent(d) => {
+            report.skip(d);
+            return Ok(());
+        }
+        DriverState::Broken(d) => return Err(d),
+    }
+    on_gpu(options, report)
+}
+
+fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
+    if !Cuda::is_available() {
+        return Err(diagnosis::torch_cuda_unavailable(&format!(
+            "`torch::cuda::is_available()` is false, {} devices",
+            Cuda::device_count()
+        )));
+    }
+    report.text(
+        "cuda",
+        diagnosis::cuda_version_text(tch::utils::version_cudart() as i32),
+    );
+    report.text(
+        "cudnn",
+        work::cudnn_version_text(tch::utils::version_cudnn()),
+    );
+    report.number("devices", Cuda::device_count() as f64);
+    let device = Device::Cuda(0);
+    let matmul = work::gpu_matmul(device, options.size, options.iterations)?;
+    report.number("matmul_tflops", matmul.tflops);
+    report.number("matmul_rel_err", matmul.relative_error);
+    report.number("matmul_size", options.size as f64);
+    report.step(format!(
+        "bf16 {n}×{n}×{n} matmul, {} timed runs, within {:.0e} of fp32",
+        matmul.iterations,
+        work::MATMUL_TOLERANCE,
+        n = options.size
+    ));
+    let conv = work::cudnn_convolution(device)?;
+    report.number("conv_rel_err", conv);
+    report.step("a cuDNN convolution matched the CPU");
+    Ok(())
+}

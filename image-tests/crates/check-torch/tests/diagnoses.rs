@@ -1,0 +1,147 @@
+//! `check-torch` on a machine without a GPU: the CPU path passes; a CPU-only libtorch, a
+//! libtorch of another version and missing CUDA libraries are each named.
+//!
+//! The fake libtorch folders are hard links to `.libtorch/torch/lib` (1 GB of libraries), so a
+//! test costs no copies; `/proc/self/maps` then shows the fake folder, as a real one would.
+
+use std::path::{Path, PathBuf};
+
+use megapak_harness_test_support::{Run, cuda_lib, torch_lib};
+
+fn check() -> Run {
+    Run::new(env!("CARGO_BIN_EXE_check-torch")).args(["--json"])
+}
+
+/// `DIR/torch/lib` with links to the real libraries named, and `DIR/torch/version.py`.
+fn fake_torch(libs: &[&str], version: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let lib = dir.path().join("torch/lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    for name in libs {
+        link_or_copy(&torch_lib().join(name), &lib.join(name));
+    }
+    std::fs::write(
+        dir.path().join("torch/version.py"),
+        format!("__version__ = '{version}'\n"),
+    )
+    .unwrap();
+    (dir, lib)
+}
+
+fn link_or_copy(from: &Path, to: &Path) {
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).unwrap();
+    }
+}
+
+const CPU_LIBS: &[&str] = &["libtorch_cpu.so", "libc10.so", "libgomp.so.1"];
+
+#[test]
+fn the_cpu_path_passes_with_the_real_libtorch() {
+    let ran = check()
+        .args(["--cpu-only"])
+        .lib_dir(torch_lib())
+        .lib_dir(cuda_lib())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(ran.code, Some(0));
+    let json = ran.json();
+    assert_eq!(json["figures"]["torch"], "2.11.0+cu130");
+    assert_eq!(json["figures"]["built_against"], "2.11.0");
+    assert!(json["figures"]["cpu_matmul_rel_err"].as_f64().unwrap() < 1e-4);
+}
+
+#[test]
+fn cuda_libraries_missing_for_libtorch_cuda_are_named() {
+    // `.libtorch` has libtorch_cuda.so but not cuDNN, cuBLAS, NCCL...: as an image missing them.
+    let ran = check().lib_dir(torch_lib()).lib_dir(cuda_lib()).run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "cuda-libraries-missing".into())
+    );
+    let json = ran.json();
+    let message = json["diagnosis"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("`libtorch_cuda.so` needs `lib"),
+        "{message}"
+    );
+    assert!(
+        json["figures"]["cpu_matmul_rel_err"].is_number(),
+        "the CPU part still ran: {json}"
+    );
+}
+
+#[test]
+fn a_cpu_only_libtorch() {
+    let (_dir, lib) = fake_torch(CPU_LIBS, "2.11.0+cpu");
+    let ran = check().lib_dir(&lib).lib_dir(cuda_lib()).run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "torch-cpu-only".into()),
+        "{}",
+        ran.stderr
+    );
+    let message = ran.json()["diagnosis"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        message,
+        format!(
+            "The libtorch in `{}` is a CPU-only build: it has no `libtorch_cuda.so`",
+            lib.display()
+        )
+    );
+}
+
+#[test]
+fn a_libtorch_of_another_version() {
+    let (_dir, lib) = fake_torch(CPU_LIBS, "2.10.0+cu128");
+    let ran = check()
+        .args(["--cpu-only"])
+        .lib_dir(&lib)
+        .lib_dir(cuda_lib())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "libtorch-version-mismatch".into())
+    );
+    let json = ran.json();
+    assert_eq!(
+        json["diagnosis"]["message"],
+        "The libtorch in use is not the one `check-torch` was built against: built against torch 2.11.0, but the libtorch loaded is torch 2.10.0+cu128"
+    );
+    assert!(
+        json["figures"].get("cpu_matmul_rel_err").is_none(),
+        "nothing runs on a mismatched libtorch: {json}"
+    );
+}
+
+#[test]
+fn a_patch_release_is_not_a_mismatch() {
+    let (_dir, lib) = fake_torch(CPU_LIBS, "2.11.1");
+    let ran = check()
+        .args(["--cpu-only"])
+        .lib_dir(&lib)
+        .lib_dir(cuda_lib())
+        .run();
+    assert_eq!(ran.verdict(), ("passed".into(), "none".into()));
+}
+
+#[test]
+fn without_libtorch_the_binary_cannot_start() {
+    // The loader refuses before `main`; `megapak-smoke` turns this into `libtorch-missing`.
+    let ran = Run::new(env!("CARGO_BIN_EXE_check-torch")).run();
+    assert_eq!(ran.code, Some(127));
+    assert!(
+        ran.stderr
+            .contains("libtorch_cpu.so: cannot open shared object file"),
+        "{}",
+        ran.stderr
+    );
+}

@@ -1,0 +1,30 @@
+//! How a check process ended, as `megapak-smoke` sees it.
+
+use super::Diagnosis;
+
+/// A check binary is not where `megapak-smoke` looks.
+pub fn check_missing(binary: &std::path::Path) -> Diagnosis {
+    Diagnosis::new(
+        "check-missing",
+        format!("The check binary `{}` does not exist", binary.display()),
+        "build the harness (`cargo build --release --manifest-path image-tests/Cargo.toml`) and keep every `check-*` binary beside `megapak-smoke`, or pass `--bin-dir`",
+    )
+}
+
+/// A check binary ended without a report.
+pub fn check_crashed(binary: &str, how: &str, stderr_tail: &str) -> Diagnosis {
+    Diagnosis::new(
+        "check-crashed",
+        format!("`{binary}` {how} without a report; its last words: {stderr_tail}"),
+        format!("run `{binary}` alone to see its whole output"),
+    )
+}
+
+/// A check binary ran past its time.
+pub fn check_timed_out(binary: &str, seconds: u64) -> Diagnosis {
+    Diagnosis::new(
+        "check-timed-out",
+        format!("`{binary}` did not finish within {seconds} s and was killed"),
+        "a hung driver call or a GPU shared with other work: run `nvidia-smi`, or raise `--timeout`",
+    )
+}

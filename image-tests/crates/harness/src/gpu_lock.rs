@@ -1,0 +1,41 @@
+//! A lock around timed GPU work, so that checks started together never time each other.
+//!
+//! `megapak-smoke` starts every check at once (library loading and context creation overlap,
+//! which keeps the whole run short) and sets `MEGAPAK_GPU_LOCK` to a file; each check holds an
+//! exclusive lock on it while it benchmarks. Without the variable there is nothing to lock.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+/// Held while timing; released when dropped (closing the file releases the lock).
+#[derive(Debug)]
+pub struct GpuLock {
+    _file: Option<File>,
+}
+
+/// The lock file could not be taken.
+#[derive(Debug, thiserror::Error)]
+#[error("Could not lock `{}`", path.display())]
+pub struct LockError {
+    path: PathBuf,
+    #[source]
+    source: std::io::Error,
+}
+
+/// Takes the lock named by `MEGAPAK_GPU_LOCK`, waiting for other checks; a no-op without it.
+pub fn acquire() -> Result<GpuLock, LockError> {
+    let Some(path) = std::env::var_os("MEGAPAK_GPU_LOCK").map(PathBuf::from) else {
+        return Ok(GpuLock { _file: None });
+    };
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| LockError {
+            path: path.clone(),
+            source,
+        })?;
+    file.lock().map_err(|source| LockError { path, source })?;
+    Ok(GpuLock { _file: Some(file) })
+}

@@ -1,0 +1,210 @@
+//! Helpers for the harness's tests: where the CI caches are, a driver stub, and running a check
+//! binary in a controlled environment.
+//!
+//! The caches are the ones `image-tests/ci.sh` fills: `.libtorch/` (torch's libraries and
+//! pip's `nvidia/cu13/lib`) and `.onnxruntime/` at the repository root.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
+
+/// Held while a test writes an executable and while any test forks: a child forked while
+/// another thread still has a script open for writing makes `exec` of that script fail with
+/// "Text file busy".
+fn fork_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Writes an executable shell script.
+pub fn write_script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let _guard = fork_lock();
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).expect("the script is written");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .expect("the script is executable");
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../..")
+        .canonicalize()
+        .expect("the repository root exists")
+}
+
+fn cached(relative: &str) -> PathBuf {
+    let path = repo_root().join(relative);
+    assert!(
+        path.exists(),
+        "`{}` is missing: run `bash image-tests/ci.sh fetch` first",
+        path.display()
+    );
+    path
+}
+
+/// The small site-packages `ci.sh` extracts: `torch/` and `nvidia/cu13/lib`.
+pub fn site_packages() -> PathBuf {
+    cached(".libtorch")
+}
+
+/// `torch/lib` with libtorch's libraries.
+pub fn torch_lib() -> PathBuf {
+    cached(".libtorch/torch/lib")
+}
+
+/// pip's CUDA 13 folder: libcudart, libcupti, NVRTC.
+pub fn cuda_lib() -> PathBuf {
+    cached(".libtorch/nvidia/cu13/lib")
+}
+
+/// PyPI's CPU onnxruntime library, `1.31.1` or `1.23.2`.
+pub fn onnxruntime(version: &str) -> PathBuf {
+    cached(&format!(
+        ".onnxruntime/{version}/onnxruntime/capi/libonnxruntime.so.{version}"
+    ))
+}
+
+/// A binary of this workspace, from the target folder the test runs from.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows where it runs");
+    // target/<profile>/deps/<test> → target/<profile>/<name>
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("tests run from target/<profile>/deps")
+        .join(name);
+    assert!(
+        path.exists(),
+        "`{}` is not built: run `cargo build --workspace` in image-tests first",
+        path.display()
+    );
+    path
+}
+
+/// Compiles `fixtures/libcuda_stub.c` as `DIR/libcuda.so.1`; `mode` as the stub documents.
+pub fn stub_driver(mode: u8) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let source = repo_root().join("image-tests/fixtures/libcuda_stub.c");
+    let status = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()))
+        .args([
+            "-shared",
+            "-fPIC",
+            "-O1",
+            &format!("-DSTUB_MODE={mode}"),
+            "-o",
+        ])
+        .arg(dir.path().join("libcuda.so.1"))
+        .arg(&source)
+        .status()
+        .expect("a C compiler (`cc`) runs");
+    assert!(status.success(), "compiling the driver stub failed");
+    dir
+}
+
+/// A command with a cleared environment: only `PATH`, `HOME` and what the test sets.
+#[derive(Debug)]
+pub struct Run {
+    command: Command,
+    ld_path: Vec<PathBuf>,
+}
+
+impl Run {
+    pub fn new(binary: impl AsRef<Path>) -> Self {
+        let mut command = Command::new(binary.as_ref());
+        command.env_clear();
+        for keep in ["PATH", "HOME"] {
+            if let Some(value) = std::env::var_os(keep) {
+                command.env(keep, value);
+            }
+        }
+        // Never find a real driver by accident; tests that want a copy point this elsewhere.
+        command.env("MEGAPAK_DRIVER_SEARCH_DIRS", "/nonexistent");
+        Self {
+            command,
+            ld_path: Vec::new(),
+        }
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Self {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl Into<OsString>) -> Self {
+        self.command.env(key, value.into());
+        self
+    }
+
+    /// Adds a folder to the `LD_LIBRARY_PATH` the binary gets.
+    pub fn lib_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.ld_path.push(dir.into());
+        self
+    }
+
+    pub fn run(mut self) -> Ran {
+        if !self.ld_path.is_empty() {
+            self.command.env(
+                "LD_LIBRARY_PATH",
+                std::env::join_paths(&self.ld_path).expect("paths without colons"),
+            );
+        }
+        let child = {
+            let _guard = fork_lock();
+            self.command
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("the binary starts")
+        };
+        Ran::from(
+            child
+                .wait_with_output()
+                .expect("the binary's output is read"),
+        )
+    }
+}
+
+/// What a binary did.
+#[derive(Debug)]
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Ran {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Ran {
+    /// The JSON report on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "no JSON report ({e}); stdout: {}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// `(status, diagnosis code)` of a one-check report.
+    pub fn verdict(&self) -> (String, String) {
+        let json = self.json();
+        let status = json["status"].as_str().unwrap_or("?").to_owned();
+        let code = json["diagnosis"]["code"]
+            .as_str()
+            .unwrap_or("none")
+            .to_owned();
+        (status, code)
+    }
+}
