@@ -57,7 +57,10 @@
 //!
 //! Reading is linear in the size of the input: a file of 100,000 lines or a line of a
 //! megabyte is read in one pass, and nothing recurses on the input (includes use an explicit
-//! stack; marker nesting is bounded before `pep508_rs` sees it).
+//! stack; marker nesting is bounded before `pep508_rs` sees it). Inputs on which
+//! `pep508_rs` 0.9.2 panics (a name or extra ending in `-`, `_` or `.` with text after it,
+//! a non-ASCII character after a marker expression) are refused before it sees them; a
+//! cargo-fuzz target (`fuzz/`, `requirements_reader`) checks that nothing panics.
 //!
 //! # Merging
 //!
@@ -72,6 +75,7 @@
 mod entry;
 mod error;
 mod file;
+mod guard;
 mod index;
 mod line_reader;
 mod location;
@@ -79,6 +83,7 @@ mod merge;
 mod name;
 mod options;
 mod parse;
+mod pins;
 mod requirement;
 mod url_source;
 

@@ -10,16 +10,11 @@ use url::Url;
 
 use crate::entry::EntrySource;
 use crate::error::{SyntaxError, snippet};
+use crate::guard::{
+    check_after_url, check_complexity, check_marker_ascii, check_names, marker_start,
+};
 use crate::name::PackageName;
 use crate::url_source::{looks_like_url, name_of_url, source_of_url};
-
-/// Markers nest parentheses by recursion in `pep508_rs`: bound the depth.
-const MAX_PARENTHESES_DEPTH: usize = 32;
-/// Every `and`/`or` of distinct marker variables deepens `pep508_rs`'s decision diagram (and
-/// its recursion): bound their number. Real markers have a handful.
-const MAX_MARKER_OPERATORS: usize = 128;
-/// `pep508_rs` copies the whole input once per extra it reads: bound their number.
-const MAX_EXTRAS: usize = 64;
 
 /// A requirement without its options and location.
 #[derive(Debug)]
@@ -67,6 +62,7 @@ fn editable_not_vcs(text: &str) -> SyntaxError {
 /// `name [extras] specifiers ; marker` or `name [extras] @ url ; marker`.
 fn parse_pep508(text: &str) -> Result<ParsedRequirement, Located> {
     let spelling = check_names(text)?;
+    check_after_url(text)?;
     if let Some(start) = marker_start(text) {
         check_marker_ascii(&text[start..], start)?;
     }
@@ -94,87 +90,6 @@ fn parse_pep508(text: &str) -> Result<ParsedRequirement, Located> {
         extras: requirement.extras.iter().map(ToString::to_string).collect(),
         marker: (!requirement.marker.is_true()).then_some(requirement.marker),
     })
-}
-
-/// The name as written. `pep508_rs` 0.9.2 panics on a name or extra that ends in `-`, `_` or
-/// `.` when more text follows (`foo- ==1`, `foo[a-]`): they are refused here first.
-fn check_names(text: &str) -> Result<String, Located> {
-    let name_start = text.len() - text.trim_start().len();
-    let spelling: String = text[name_start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect();
-    check_name_end(text, name_start, &spelling, "package name")?;
-    let after_name = text[name_start + spelling.len()..].trim_start();
-    if let Some(extras) = after_name.strip_prefix('[') {
-        let mut offset = text.len() - extras.len();
-        let extras = extras.split(']').next().unwrap_or_default();
-        for item in extras.split(',') {
-            let lead = item.len() - item.trim_start().len();
-            let extra = &item[lead..];
-            let name_len = extra
-                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-                .unwrap_or(extra.len());
-            check_name_end(text, offset + lead, &extra[..name_len], "extra")?;
-            offset += item.len() + 1;
-        }
-    }
-    Ok(spelling)
-}
-
-/// Where the marker of a PEP 508 requirement starts: after the first `;` that is not part of
-/// the URL of `name @ url`. Names, extras and specifiers hold neither `@` nor `;`.
-fn marker_start(text: &str) -> Option<usize> {
-    let search_from = match (text.find('@'), text.find(';')) {
-        (Some(at), semicolon) if semicolon.is_none_or(|semicolon| at < semicolon) => {
-            let url = &text[at + 1..];
-            let url_start = at + 1 + (url.len() - url.trim_start().len());
-            url_start + text[url_start..].find(char::is_whitespace)?
-        }
-        _ => 0,
-    };
-    text[search_from..].find(';').map(|i| search_from + i + 1)
-}
-
-/// `pep508_rs` 0.9.2 counts characters where it means bytes after a marker expression, and
-/// panics on a non-ASCII character there. Outside quoted strings a marker is ASCII anyway.
-fn check_marker_ascii(marker: &str, base: usize) -> Result<(), Located> {
-    let mut quote = None;
-    for (i, c) in marker.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None if !c.is_ascii() => {
-                return Err((
-                    base + i,
-                    SyntaxError::InvalidMarker {
-                        text: snippet(marker.trim()),
-                        message: format!(
-                            "expected ASCII outside quoted strings, found `{}`",
-                            c.escape_debug()
-                        ),
-                    },
-                ));
-            }
-            None => {}
-        }
-    }
-    Ok(())
-}
-
-/// Refuses a name (starting at `start` in `text`) that ends in `-`, `_` or `.`.
-fn check_name_end(text: &str, start: usize, name: &str, what: &str) -> Result<(), Located> {
-    match name.chars().next_back() {
-        Some(last @ ('-' | '_' | '.')) => Err((
-            start + name.len() - 1,
-            SyntaxError::InvalidRequirement {
-                text: snippet(text),
-                message: format!("expected the {what} to end with a letter or digit, not `{last}`"),
-            },
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// A URL without a name in front: `https://.../x.whl`, `git+https://...#egg=x`, optionally
@@ -287,72 +202,6 @@ fn looks_like_path(text: &str) -> bool {
         || [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"]
             .iter()
             .any(|ext| lower.ends_with(ext))
-}
-
-/// Rejects inputs that would make `pep508_rs` recurse deeply or build a huge marker diagram.
-fn check_complexity(text: &str) -> Result<(), Located> {
-    let too_complex = |at: usize, message: String| {
-        Err((
-            at,
-            SyntaxError::InvalidRequirement {
-                text: snippet(text),
-                message,
-            },
-        ))
-    };
-    let mut depth = 0usize;
-    let mut operators = 0usize;
-    let mut in_brackets = false;
-    let mut extras = 1usize;
-    let mut quote = None;
-    let mut word_start = None;
-    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        let delimiter = c.is_whitespace() || matches!(c, '(' | ')' | '"' | '\'');
-        if delimiter {
-            if let Some(start) = word_start.take()
-                && matches!(&text[start..i], "and" | "or")
-            {
-                operators += 1;
-                if operators > MAX_MARKER_OPERATORS {
-                    return too_complex(
-                        start,
-                        format!("expected at most {MAX_MARKER_OPERATORS} `and`/`or` in a marker"),
-                    );
-                }
-            }
-        } else if word_start.is_none() {
-            word_start = Some(i);
-        }
-        match c {
-            '"' | '\'' => quote = Some(c),
-            '(' => {
-                depth += 1;
-                if depth > MAX_PARENTHESES_DEPTH {
-                    return too_complex(
-                        i,
-                        format!("expected parentheses nested at most {MAX_PARENTHESES_DEPTH} deep"),
-                    );
-                }
-            }
-            ')' => depth = depth.saturating_sub(1),
-            '[' => in_brackets = true,
-            ']' => in_brackets = false,
-            ',' if in_brackets => {
-                extras += 1;
-                if extras > MAX_EXTRAS {
-                    return too_complex(i, format!("expected at most {MAX_EXTRAS} extras"));
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// Maps a `pep508_rs` error to ours: its byte offset (`start`) shifted by `base`, and its

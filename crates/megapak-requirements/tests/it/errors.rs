@@ -16,7 +16,11 @@ fn invalid_pep508_requirements() {
     insta::assert_snapshot!(error("torch=="), @"r.txt:1:6: Invalid requirement `torch==`: unexpected end of version specifier, expected version");
     insta::assert_snapshot!(error("imageio[ffmpeg"), @"r.txt:1:8: Invalid requirement `imageio[ffmpeg`: missing closing bracket (expected ']', found end of dependency specification)");
     insta::assert_snapshot!(error("x ; python_version <"), @"r.txt:1:21: Invalid requirement `x ; python_version <`: expected marker value, found end of dependency specification");
-    insta::assert_snapshot!(error("x ; os_name == 'é' and junk"), @"r.txt:1:24: Invalid requirement `x ; os_name == 'é' and junk`: expected a quoted string or a valid marker name, found `junk`");
+    insta::assert_snapshot!(error("x @ https://h/éé/x-1-py3-none-any.whl junk"), @r"
+    r.txt:1:39: Invalid requirement `x @ https://h/éé/x-1-py3-none-any.whl junk`: expected `;` and a marker after the URL, found `junk`
+    hint: A marker follows the URL after whitespace: `name @ URL ; marker`
+    ");
+    insta::assert_snapshot!(error("x ; os_name == 'é'"), @"r.txt:1:17: Invalid marker `os_name == 'é'`: expected ASCII characters only, found `é`");
 }
 
 #[test]
