@@ -161,15 +161,25 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 /// Exports a [`Resolver`] as a megapak plugin: defines the `megapak_plugin` symbol and the
 /// table behind it.
 ///
-/// ```ignore
-/// use megapak_plugin_abi::{export_resolver, Resolver};
+/// ```
+/// use megapak_plugin_abi::wire::{ResolveRequest, ResolveResponse};
+/// use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver, export_resolver};
 ///
 /// #[derive(Default)]
 /// struct Internal;
-/// impl Resolver for Internal { /* ... */ }
 ///
-/// export_resolver!(Internal);                      // built with `Default::default`
+/// impl Resolver for Internal {
+///     fn describe(&self) -> PluginInfo {
+///         PluginInfo::new("internal", "0.1.0")
+///     }
+///     fn resolve(&self, _request: &ResolveRequest) -> Result<ResolveResponse, ResolveError> {
+///         Ok(ResolveResponse { packages: Vec::new() })
+///     }
+/// }
+///
+/// export_resolver!(Internal); // built with `Default::default`
 /// // or: export_resolver!(Internal, Internal::new);  // any `fn() -> Internal`
+/// # fn main() {}
 /// ```
 ///
 /// Use it once per cdylib. Two crates that both use it cannot be linked into the same binary
