@@ -37,7 +37,10 @@ fn check(file: &RequirementsFile, text: &str) {
     let lines = text.matches(['\n', '\r']).count() as u32 + 1;
     for entry in file.entries.iter().chain(&file.constraints) {
         assert!(!entry.raw.is_empty() && entry.raw.trim() == entry.raw);
-        assert_eq!(PackageName::new(entry.name.as_str()).as_ref(), Ok(&entry.name));
+        assert_eq!(
+            PackageName::new(entry.name.as_str()).as_ref(),
+            Ok(&entry.name)
+        );
         assert_eq!(PackageName::new(&entry.spelling).as_ref(), Ok(&entry.name));
         let location = &entry.location;
         assert!(location.line >= 1 && location.column >= 1);
@@ -52,7 +55,10 @@ fn check(file: &RequirementsFile, text: &str) {
     assert_eq!(once.is_ok(), twice.is_ok(), "{once:?} vs {twice:?}");
     match (once, twice) {
         (Ok(once), Ok(twice)) => {
-            assert_eq!(once.packages.keys().collect::<Vec<_>>(), twice.packages.keys().collect::<Vec<_>>());
+            assert_eq!(
+                once.packages.keys().collect::<Vec<_>>(),
+                twice.packages.keys().collect::<Vec<_>>()
+            );
             for package in once.packages.values() {
                 let _ = package.specifiers.to_string();
                 let _ = package.source.to_string();
