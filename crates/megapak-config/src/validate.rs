@@ -138,17 +138,17 @@ pub(crate) fn overrides(
                 format!("Package `{package}` is overridden twice: first at line {first}"),
             ));
         }
-        if let Some(provider) = &entry.provider {
-            if !order.iter().any(|name| name == provider.get_ref()) {
-                return Err(Problem::new(
-                    provider.span(),
-                    format!(
-                        "Override names provider `{}`, which `[resolvers] order` does not list: expected one of {}",
-                        provider.get_ref(),
-                        quoted_list(order)
-                    ),
-                ));
-            }
+        if let Some(provider) = &entry.provider
+            && !order.iter().any(|name| name == provider.get_ref())
+        {
+            return Err(Problem::new(
+                provider.span(),
+                format!(
+                    "Override names provider `{}`, which `[resolvers] order` does not list: expected one of {}",
+                    provider.get_ref(),
+                    quoted_list(order)
+                ),
+            ));
         }
         if let Some(version) = &entry.version {
             pep440(version, "version")?;

@@ -141,7 +141,7 @@ pub(crate) struct Hinted<E> {
 }
 
 impl<E: std::error::Error + Send + Sync + 'static> Hinted<E> {
-    pub(crate) fn new(error: E, hint: Option<String>) -> anyhow::Error {
+    pub(crate) fn wrap(error: E, hint: Option<String>) -> anyhow::Error {
         anyhow::Error::new(Self { error, hint })
     }
 }

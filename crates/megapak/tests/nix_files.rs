@@ -35,6 +35,10 @@ fn project_nix_files_parse_with_rnix() {
 }
 
 #[test]
+#[allow(
+    clippy::print_stdout,
+    reason = "the skip reason belongs in the test output"
+)]
 fn project_nix_files_parse_with_nix_instantiate() {
     if Command::new("nix-instantiate")
         .arg("--version")

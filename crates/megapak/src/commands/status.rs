@@ -25,13 +25,13 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
         .map(|path| {
             read_requirements_file(path).map_err(|err| {
                 let hint = err.hint();
-                Hinted::new(err, hint)
+                Hinted::wrap(err, hint)
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let set = merge(&files).map_err(|err| {
         let hint = err.hint();
-        Hinted::new(err, hint)
+        Hinted::wrap(err, hint)
     })?;
     let flake = args.flake.as_deref().map(read_flake_packages).transpose()?;
 
