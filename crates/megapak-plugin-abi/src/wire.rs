@@ -168,6 +168,18 @@ pub enum DistFormat {
     Sdist,
 }
 
+impl ResolveResponse {
+    /// Answers every package of `request` with no candidates and the same `note`.
+    pub fn none_for_all(request: &ResolveRequest, note: &str) -> Self {
+        let packages = request
+            .packages
+            .iter()
+            .map(|package| PackageAnswer::none(&package.name, note))
+            .collect();
+        Self { packages }
+    }
+}
+
 impl PackageAnswer {
     /// An honest "I have nothing for this package", with the reason as a note.
     pub fn none(name: impl Into<String>, note: impl Into<String>) -> Self {

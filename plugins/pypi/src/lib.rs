@@ -3,7 +3,7 @@
 //! For now it answers `describe` and says, for every package, that it has no candidates: its
 //! resolving logic (reading PyPI's index) comes in a later change. It never makes candidates up.
 
-use megapak_plugin_abi::wire::{PackageAnswer, ResolveRequest, ResolveResponse};
+use megapak_plugin_abi::wire::{ResolveRequest, ResolveResponse};
 use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver};
 
 /// The plugin's name, as in its file name `libmegapak_plugin_pypi.so`.
@@ -20,17 +20,10 @@ impl Resolver for PypiResolver {
     }
 
     fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, ResolveError> {
-        let packages = request
-            .packages
-            .iter()
-            .map(|package| {
-                PackageAnswer::none(
-                    &package.name,
-                    "The `pypi` resolver does not supply candidates yet",
-                )
-            })
-            .collect();
-        Ok(ResolveResponse { packages })
+        Ok(ResolveResponse::none_for_all(
+            request,
+            "The `pypi` resolver does not supply candidates yet",
+        ))
     }
 }
 
