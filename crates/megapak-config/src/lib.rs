@@ -35,7 +35,7 @@ mod span;
 mod validate;
 
 pub use error::ConfigError;
-pub use model::{Config, Override, PluginsConfig, ResolversConfig, Target};
+pub use model::{Config, Override, Pak, PluginsConfig, ResolversConfig, Target};
 
 /// The name of the configuration file megapak looks for in the current folder.
 pub const CONFIG_FILE_NAME: &str = "megapak.toml";

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::ConfigError;
-use crate::model::{Config, PluginsConfig, ResolversConfig};
+use crate::model::{Config, Pak, PluginsConfig, ResolversConfig};
 use crate::span::{line_column, snippet};
 use crate::validate::{self, Problem};
 
@@ -119,7 +119,11 @@ impl Config {
             if pak.get_ref().trim().is_empty() {
                 return Err(at(Problem::new(pak.span(), "A pak path is empty")));
             }
-            paks.push(base.join(pak.into_inner()));
+            let (line, _) = line_column(text, pak.span().start);
+            paks.push(Pak {
+                path: base.join(pak.into_inner()),
+                line,
+            });
         }
         let resolvers = match raw.resolvers {
             Some(raw) => resolvers(raw).map_err(at)?,

@@ -11,13 +11,22 @@ pub struct Config {
     /// What the image is built for.
     pub target: Target,
     /// The pak files, resolved against the configuration file's folder, in the order given.
-    pub paks: Vec<PathBuf>,
+    pub paks: Vec<Pak>,
     /// Where resolver plugins come from.
     pub plugins: PluginsConfig,
     /// Which resolvers run, in which order, with what settings.
     pub resolvers: ResolversConfig,
     /// Per-package decisions that override the resolvers.
     pub overrides: Vec<Override>,
+}
+
+/// One entry of `paks = [...]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pak {
+    /// The pak file, resolved against the configuration file's folder.
+    pub path: PathBuf,
+    /// The 1-based line of `megapak.toml` that names it, for messages.
+    pub line: usize,
 }
 
 /// `[target]`: the Python, CUDA, torch and Nix system the image is for.

@@ -52,11 +52,16 @@ fn a_full_configuration_loads_with_absolute_paths() {
     assert_eq!(config.target.cuda.as_deref(), Some("13.0"));
     assert_eq!(config.target.torch.as_deref(), Some("2.10"));
     assert_eq!(config.target.system, "x86_64-linux");
+    let paks: Vec<_> = config
+        .paks
+        .iter()
+        .map(|p| (p.path.as_path(), p.line))
+        .collect();
     assert_eq!(
-        config.paks,
+        paks,
         [
-            Path::new("/work/paks/pak2.txt"),
-            Path::new("/work/paks/pak3.txt")
+            (Path::new("/work/paks/pak2.txt"), 2),
+            (Path::new("/work/paks/pak3.txt"), 2)
         ]
     );
     assert_eq!(

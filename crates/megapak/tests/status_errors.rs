@@ -75,6 +75,20 @@ fn a_bad_configuration_key() {
 }
 
 #[test]
+fn a_pak_file_the_configuration_names_is_missing() {
+    insta::assert_snapshot!(status_error(
+        &[
+            (
+                "megapak.toml",
+                "paks = [\n  \"paks/core.txt\",\n  \"paks/gone.txt\",\n]\n[target]\npython = \"3.14\"\n"
+            ),
+            ("paks/core.txt", "numpy\n")
+        ],
+        &[]
+    ));
+}
+
+#[test]
 fn no_configuration_at_all() {
     insta::assert_snapshot!(status_error(&[], &[]));
 }

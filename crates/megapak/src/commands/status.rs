@@ -22,10 +22,17 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     let (paks, config) = pak_paths(args)?;
     let files = paks
         .iter()
-        .map(|path| {
-            read_requirements_file(path).map_err(|err| {
+        .map(|pak| {
+            read_requirements_file(&pak.path).map_err(|err| {
                 let hint = err.hint();
-                Hinted::wrap(err, hint)
+                let err = Hinted::wrap(err, hint);
+                match &pak.named_at {
+                    Some(place) => err.context(format!(
+                        "Cannot read the pak file `{}` named at `{place}`",
+                        pak.path.display()
+                    )),
+                    None => err,
+                }
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -54,10 +61,24 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// A pak file to read, and the configuration line that names it, if one does.
+struct PakToRead {
+    path: PathBuf,
+    named_at: Option<String>,
+}
+
 /// The pak files to read: `--paks`, else those of the configuration (returned too).
-fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PathBuf>, Option<Config>)> {
+fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PakToRead>, Option<Config>)> {
     if !args.paks.is_empty() {
-        return Ok((args.paks.clone(), None));
+        let paks = args
+            .paks
+            .iter()
+            .map(|path| PakToRead {
+                path: path.clone(),
+                named_at: None,
+            })
+            .collect();
+        return Ok((paks, None));
     }
     let config_path = match &args.config {
         Some(path) => path.clone(),
@@ -78,7 +99,15 @@ fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PathBuf>, Option<Config>)
             config_path.display()
         );
     }
-    Ok((config.paks.clone(), Some(config)))
+    let paks = config
+        .paks
+        .iter()
+        .map(|pak| PakToRead {
+            path: pak.path.clone(),
+            named_at: Some(format!("{}:{}", config_path.display(), pak.line)),
+        })
+        .collect();
+    Ok((paks, Some(config)))
 }
 
 /// `skip = true` overrides: package name to `megapak.toml:LINE: reason`.
