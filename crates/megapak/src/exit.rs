@@ -39,7 +39,7 @@ impl std::error::Error for Internal {
 pub(crate) const USER_ERROR: u8 = 1;
 pub(crate) const INTERNAL_ERROR: u8 = 2;
 
-const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
+pub(crate) const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
 const HINT_STYLE: Style = AnsiColor::Cyan.on_default().bold();
 
 /// Prints the outcome of a command and turns it into the process's exit status.

@@ -7,14 +7,13 @@
 use std::path::PathBuf;
 
 use anstream::eprintln;
-use anstyle::{AnsiColor, Style};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use megapak_verify::container::Runtime;
 use megapak_verify::report::{self, Report};
 use megapak_verify::{environment, harness, k8s, pyenv, run as harness_run, smoke_args};
 
-use crate::exit::Outcome;
+use crate::exit::{ERROR_STYLE, Outcome};
 use crate::output::{write_file_atomically, write_stdout};
 
 #[derive(Debug, Args)]
@@ -64,8 +63,6 @@ pub(crate) enum RuntimeArg {
     /// `podman run --device nvidia.com/gpu=all` (CDI).
     Podman,
 }
-
-const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
 
 pub(crate) fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
     if let (Some(file), Some(image)) = (&args.emit_k8s_job, &args.image) {
