@@ -40,7 +40,8 @@ pub(crate) const USER_ERROR: u8 = 1;
 pub(crate) const INTERNAL_ERROR: u8 = 2;
 
 pub(crate) const ERROR_STYLE: Style = AnsiColor::Red.on_default().bold();
-const HINT_STYLE: Style = AnsiColor::Cyan.on_default().bold();
+pub(crate) const HINT_STYLE: Style = AnsiColor::Cyan.on_default().bold();
+pub(crate) const WARNING_STYLE: Style = AnsiColor::Yellow.on_default().bold();
 
 /// Prints the outcome of a command and turns it into the process's exit status.
 pub(crate) fn report(result: anyhow::Result<Outcome>) -> ExitCode {

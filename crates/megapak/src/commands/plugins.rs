@@ -4,13 +4,13 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anstream::eprintln;
-use anstyle::{AnsiColor, Style};
+
 use clap::Args;
 use megapak_config::{CONFIG_FILE_NAME, Config};
 use megapak_plugin_host::{HostOptions, Plugins, Refusal, SearchPath};
 use serde_json::json;
 
-use crate::exit::Outcome;
+use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE};
 use crate::output::write_stdout;
 
 #[derive(Debug, Args)]
@@ -25,9 +25,6 @@ pub(crate) struct PluginsArgs {
     #[arg(long)]
     pub(crate) json: bool,
 }
-
-const WARNING_STYLE: Style = AnsiColor::Yellow.on_default().bold();
-const HINT_STYLE: Style = AnsiColor::Cyan.on_default().bold();
 
 pub(crate) fn run(args: &PluginsArgs) -> anyhow::Result<Outcome> {
     let config = load_config(args.config.as_ref())?;
