@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use crate::args::{ArgError, Common};
 use crate::{CheckReport, Status, table};
@@ -23,6 +24,28 @@ pub fn exit_code(status: Status) -> u8 {
         Status::Failed => EXIT_FAILED,
         Status::Skipped => EXIT_SKIPPED,
     }
+}
+
+/// The whole `main` of a check binary: parse the command line (or print `usage` for `--help`),
+/// run the check, print its report and turn it into the exit status. The clock starts first, so
+/// the report's time covers the whole process.
+pub fn check_main<O>(
+    usage: &str,
+    parse: impl FnOnce(std::iter::Skip<std::env::Args>) -> Result<O, ArgError>,
+    common: impl Fn(&O) -> Common,
+    run: impl FnOnce(&O, Instant) -> CheckReport,
+) -> ExitCode {
+    let started = Instant::now();
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(options) if common(&options).help => {
+            write_stdout(&format!("{usage}\n"));
+            return ExitCode::SUCCESS;
+        }
+        Ok(options) => options,
+        Err(err) => return usage_error(&err, usage),
+    };
+    let report = run(&options, started);
+    finish_check(&report, common(&options))
 }
 
 /// Writes the report of one check (JSON or a table) and says why it skipped or failed.
