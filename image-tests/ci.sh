@@ -8,10 +8,14 @@
 #                   wheel (the cu130 build) with only the libraries check-torch needs, and
 #                   nvidia/cu13/lib with libcudart and libcupti (libtorch_cpu.so needs them even
 #                   on a CPU) and NVRTC (check-cuda compiles kernels without a GPU)
+#   .libtorch-2.10/ the same from the torch 2.10.0 wheel (the cu128 build), with libcudart and
+#                   libcupti 12.8 in nvidia/cu12/lib: `image-tests/torch-2.10` (tch 0.23) builds
+#                   check-torch against it and runs its tests there
 #   .onnxruntime/   onnxruntime/capi/libonnxruntime.so.* from PyPI's CPU `onnxruntime` 1.31.1,
 #                   and 1.23.2 (too old for the harness: tests that diagnosis)
-# Then it builds every harness binary, runs the harness's tests, clippy and rustfmt, and the
-# megapak tests that run the real harness (`crates/megapak/tests/verify_real_harness.rs`).
+# Then it builds every harness binary, runs the harness's tests, clippy and rustfmt, builds and
+# tests check-torch for torch 2.10 too, and runs the megapak tests that run the real harness
+# (`crates/megapak/tests/verify_real_harness.rs`).
 #
 # Usage: bash image-tests/ci.sh          everything
 #        bash image-tests/ci.sh fetch    only fill the caches
@@ -19,14 +23,18 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LIBTORCH_CACHE="$ROOT/.libtorch"
+# torch 2.10, the target torch of the embedded example, for `image-tests/torch-2.10` (tch 0.23).
+LIBTORCH_2_10_CACHE="$ROOT/.libtorch-2.10"
 ORT_CACHE="$ROOT/.onnxruntime"
 TORCH_VERSION=2.11.0
+TORCH_2_10_VERSION=2.10.0
 ORT_VERSION=1.31.1
 ORT_OLD_VERSION=1.23.2
 # The CUDA 13.0 wheels torch 2.11.0 pins (through cuda-toolkit 13.0.2).
 CUDA_WHEELS=("nvidia-cuda-runtime==13.0.96" "nvidia-cuda-cupti==13.0.85" "nvidia-cuda-nvrtc==13.0.88")
+# PyPI's torch 2.10.0 is the cu128 build; these are the CUDA 12.8 wheels it pins.
+CUDA_12_WHEELS=("nvidia-cuda-runtime-cu12==12.8.90" "nvidia-cuda-cupti-cu12==12.8.90")
 TORCH_LIBS=(libtorch.so libtorch_cpu.so libtorch_cuda.so libc10.so libc10_cuda.so libgomp.so.1)
-MARKER="torch-$TORCH_VERSION cuda-13.0 v1"
 
 say() { printf '\n==> %s\n' "$*"; }
 elapsed() { echo "$(( SECONDS - $1 )) s"; }
@@ -48,32 +56,39 @@ pip_download() { # DEST SPEC...
     python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$dest" "$@"
 }
 
-fetch_libtorch() {
-    if [[ -f "$LIBTORCH_CACHE/.complete" && "$(cat "$LIBTORCH_CACHE/.complete")" == "$MARKER" ]]; then
-        echo "reusing $LIBTORCH_CACHE ($MARKER)"
+# A small site-packages in CACHE: torch/{include,lib,version.py} from the torch wheel of
+# VERSION, and the CUDA runtime libraries libtorch_cpu.so needs (plus NVRTC where listed)
+# gathered in CACHE/nvidia/CUDA/lib.
+fetch_libtorch() { # CACHE VERSION CUDA WHEEL...
+    local cache="$1" version="$2" cuda="$3"; shift 3
+    local marker="torch-$version $cuda v2"
+    if [[ -f "$cache/.complete" && "$(cat "$cache/.complete")" == "$marker" ]]; then
+        echo "reusing $cache ($marker)"
         return
     fi
     local t0=$SECONDS tmp
     tmp="$(mktemp -d)"
-    say "downloading torch $TORCH_VERSION (~506 MiB) and the CUDA runtime wheels from PyPI"
+    say "downloading torch $version and its CUDA runtime wheels from PyPI"
     # The Linux x86_64 cp311 wheel whatever Python runs pip (any cp version's libraries would do).
     pip_download "$tmp" --python-version 3.11 --implementation cp --platform manylinux_2_28_x86_64 \
-        "torch==$TORCH_VERSION"
-    pip_download "$tmp" "${CUDA_WHEELS[@]}"
-    rm -rf "$LIBTORCH_CACHE"
-    mkdir -p "$LIBTORCH_CACHE"
+        "torch==$version"
+    pip_download "$tmp" "$@"
+    rm -rf "$cache"
+    mkdir -p "$cache/nvidia/$cuda/lib"
     local members=("torch/include/*" "torch/version.py")
     for lib in "${TORCH_LIBS[@]}"; do members+=("torch/lib/$lib"); done
-    extract "$tmp"/torch-"$TORCH_VERSION"-*.whl "$LIBTORCH_CACHE" "${members[@]}"
+    extract "$tmp"/torch-"$version"-*.whl "$cache" "${members[@]}"
+    local wheel lib
     for wheel in "$tmp"/nvidia_cuda_*.whl; do
-        extract "$wheel" "$LIBTORCH_CACHE" 'nvidia/cu13/lib/libcudart.so.13' 'nvidia/cu13/lib/libcupti.so.13' \
-            'nvidia/cu13/lib/libnvrtc.so.13' 'nvidia/cu13/lib/libnvrtc-builtins.so.13.0'
+        extract "$wheel" "$tmp/nvidia-libs" 'nvidia/*/lib/libcudart.so.*' 'nvidia/*/lib/libcupti.so.*' \
+            'nvidia/*/lib/libnvrtc.so.*' 'nvidia/*/lib/libnvrtc-builtins.so.*'
     done
+    for lib in "$tmp"/nvidia-libs/nvidia/*/lib/*; do mv "$lib" "$cache/nvidia/$cuda/lib/"; done
     # torch-sys checks this file against the torch its tch version expects.
-    echo "$TORCH_VERSION" > "$LIBTORCH_CACHE/torch/build-version"
-    echo "$MARKER" > "$LIBTORCH_CACHE/.complete"
+    echo "$version" > "$cache/torch/build-version"
+    echo "$marker" > "$cache/.complete"
     rm -rf "$tmp"
-    echo "libtorch ready in $(elapsed $t0): $(du -sh "$LIBTORCH_CACHE" | cut -f1)"
+    echo "libtorch $version ready in $(elapsed $t0): $(du -sh "$cache" | cut -f1)"
 }
 
 fetch_onnxruntime() {
@@ -97,7 +112,8 @@ fetch_onnxruntime() {
 }
 
 START=$SECONDS
-fetch_libtorch
+fetch_libtorch "$LIBTORCH_CACHE" "$TORCH_VERSION" cu13 "${CUDA_WHEELS[@]}"
+fetch_libtorch "$LIBTORCH_2_10_CACHE" "$TORCH_2_10_VERSION" cu12 "${CUDA_12_WHEELS[@]}"
 fetch_onnxruntime
 [[ "${1:-}" == fetch ]] && exit 0
 
@@ -119,6 +135,16 @@ say "build and test the harness (image-tests)"
 t=$SECONDS
 cargo test --locked --workspace
 echo "harness build and tests took $(elapsed $t)"
+
+# check-torch for torch 2.10 (tch 0.23): the same sources and tests, built against torch 2.10.
+say "build and test check-torch for torch $TORCH_2_10_VERSION (image-tests/torch-2.10)"
+t=$SECONDS
+LIBTORCH="$LIBTORCH_2_10_CACHE/torch" \
+    LD_LIBRARY_PATH="$LIBTORCH_2_10_CACHE/torch/lib:$LIBTORCH_2_10_CACHE/nvidia/cu12/lib" \
+    MEGAPAK_TEST_SITE_PACKAGES="$LIBTORCH_2_10_CACHE" \
+    CARGO_TARGET_DIR="$ROOT/image-tests/target/torch-2.10" \
+    cargo test --locked --manifest-path "$ROOT/image-tests/torch-2.10/Cargo.toml"
+echo "took $(elapsed $t)"
 
 # megapak's side against the real harness just built: `megapak verify --gpu --host` on a
 # machine without a GPU fails with each check's named diagnosis.

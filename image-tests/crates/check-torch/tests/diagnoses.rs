@@ -6,10 +6,27 @@
 
 use std::path::{Path, PathBuf};
 
-use megapak_harness_test_support::{Run, cuda_lib, torch_lib};
+use megapak_harness_test_support::{Run, cuda_lib, torch_lib, torch_version};
 
 fn check() -> Run {
     Run::new(env!("CARGO_BIN_EXE_check-torch")).args(["--json"])
+}
+
+/// The torch `check-torch` was built against (`2.11.0`, or `2.10.0` for `image-tests/torch-2.10`).
+const BUILT_AGAINST: &str = env!("MEGAPAK_TORCH_BUILT_AGAINST");
+
+/// `2.11` of `2.11.0`.
+fn major_minor(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+/// A torch of another minor version than the one built against.
+fn another_version() -> &'static str {
+    if major_minor(BUILT_AGAINST) == "2.10" {
+        "2.11.0+cu130"
+    } else {
+        "2.10.0+cu128"
+    }
 }
 
 /// `DIR/torch/lib` with links to the real libraries named, and `DIR/torch/version.py`.
@@ -51,8 +68,12 @@ fn the_cpu_path_passes_with_the_real_libtorch() {
     );
     assert_eq!(ran.code, Some(0));
     let json = ran.json();
-    assert_eq!(json["figures"]["torch"], "2.11.0+cu130");
-    assert_eq!(json["figures"]["built_against"], "2.11.0");
+    assert_eq!(json["figures"]["torch"], torch_version());
+    assert_eq!(json["figures"]["built_against"], BUILT_AGAINST);
+    assert!(
+        torch_version().starts_with(BUILT_AGAINST),
+        "the tests run against the torch built against"
+    );
     assert!(json["figures"]["cpu_matmul_rel_err"].as_f64().unwrap() < 1e-4);
 }
 
@@ -78,7 +99,7 @@ fn cuda_libraries_missing_for_libtorch_cuda_are_named() {
 
 #[test]
 fn a_cpu_only_libtorch() {
-    let (_dir, lib) = fake_torch(CPU_LIBS, "2.11.0+cpu");
+    let (_dir, lib) = fake_torch(CPU_LIBS, &format!("{BUILT_AGAINST}+cpu"));
     let ran = check().lib_dir(&lib).lib_dir(cuda_lib()).run();
     assert_eq!(
         ran.verdict(),
@@ -101,7 +122,7 @@ fn a_cpu_only_libtorch() {
 
 #[test]
 fn a_libtorch_of_another_version() {
-    let (_dir, lib) = fake_torch(CPU_LIBS, "2.10.0+cu128");
+    let (_dir, lib) = fake_torch(CPU_LIBS, another_version());
     let ran = check()
         .args(["--cpu-only"])
         .lib_dir(&lib)
@@ -114,7 +135,10 @@ fn a_libtorch_of_another_version() {
     let json = ran.json();
     assert_eq!(
         json["diagnosis"]["message"],
-        "The libtorch in use is not the one `check-torch` was built against: built against torch 2.11.0, but the libtorch loaded is torch 2.10.0+cu128"
+        format!(
+            "The libtorch in use is not the one `check-torch` was built against: built against torch {BUILT_AGAINST}, but the libtorch loaded is torch {}",
+            another_version()
+        )
     );
     assert!(
         json["figures"].get("cpu_matmul_rel_err").is_none(),
@@ -124,7 +148,7 @@ fn a_libtorch_of_another_version() {
 
 #[test]
 fn a_patch_release_is_not_a_mismatch() {
-    let (_dir, lib) = fake_torch(CPU_LIBS, "2.11.1");
+    let (_dir, lib) = fake_torch(CPU_LIBS, &format!("{}.9", major_minor(BUILT_AGAINST)));
     let ran = check()
         .args(["--cpu-only"])
         .lib_dir(&lib)

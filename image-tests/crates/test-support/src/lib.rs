@@ -35,7 +35,7 @@ pub fn repo_root() -> PathBuf {
         .expect("the repository root exists")
 }
 
-fn cached(relative: &str) -> PathBuf {
+fn cached(relative: &Path) -> PathBuf {
     let path = repo_root().join(relative);
     assert!(
         path.exists(),
@@ -45,26 +45,49 @@ fn cached(relative: &str) -> PathBuf {
     path
 }
 
-/// The small site-packages `ci.sh` extracts: `torch/` and `nvidia/cu13/lib`.
+/// The small site-packages `ci.sh` extracts: `torch/` and `nvidia/cu13/lib` (torch 2.11), or
+/// the one `MEGAPAK_TEST_SITE_PACKAGES` names (`.libtorch-2.10`, with `nvidia/cu12/lib`, for
+/// the torch 2.10 build of check-torch).
 pub fn site_packages() -> PathBuf {
-    cached(".libtorch")
+    match std::env::var_os("MEGAPAK_TEST_SITE_PACKAGES") {
+        Some(dir) => cached(&PathBuf::from(dir)),
+        None => cached(Path::new(".libtorch")),
+    }
 }
 
 /// `torch/lib` with libtorch's libraries.
 pub fn torch_lib() -> PathBuf {
-    cached(".libtorch/torch/lib")
+    site_packages().join("torch/lib")
 }
 
-/// pip's CUDA 13 folder: libcudart, libcupti, NVRTC.
+/// pip's CUDA runtime folder of that torch: libcudart and libcupti, NVRTC for CUDA 13.
 pub fn cuda_lib() -> PathBuf {
-    cached(".libtorch/nvidia/cu13/lib")
+    let nvidia = site_packages().join("nvidia");
+    ["cu13", "cu12"]
+        .iter()
+        .map(|cuda| nvidia.join(cuda).join("lib"))
+        .find(|dir| dir.exists())
+        .unwrap_or_else(|| panic!("`{}` has no cu13/lib or cu12/lib", nvidia.display()))
+}
+
+/// `major.minor.patch` of the torch in [`site_packages`], from its `version.py`
+/// (`2.11.0+cu130`).
+pub fn torch_version() -> String {
+    let path = site_packages().join("torch/version.py");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("`{}`: {err}", path.display()));
+    text.lines()
+        .find_map(|line| line.strip_prefix("__version__ = '"))
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("`{}` has no `__version__`", path.display()))
+        .to_owned()
 }
 
 /// PyPI's CPU onnxruntime library, `1.31.1` or `1.23.2`.
 pub fn onnxruntime(version: &str) -> PathBuf {
-    cached(&format!(
+    cached(Path::new(&format!(
         ".onnxruntime/{version}/onnxruntime/capi/libonnxruntime.so.{version}"
-    ))
+    )))
 }
 
 /// A binary of this workspace, from the target folder the test runs from.
