@@ -11,6 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use crate::AbiVersion;
+use crate::panic_hook;
 use crate::resolver::Resolver;
 use crate::table::{ABI_MAJOR, ABI_MINOR, Buffer, PluginTable, Status};
 use crate::wire::{Description, ResolveRequest};
@@ -129,10 +130,18 @@ fn guarded(out: *mut Buffer, call: impl FnOnce() -> Result<Vec<u8>, String>) -> 
     // The closure only reads plugin state through `&`; a panic half-way leaves nothing that a
     // later call could observe broken except a resolver's own interior mutability, which is the
     // resolver's to keep consistent.
-    let (status, bytes) = match catch_unwind(AssertUnwindSafe(call)) {
+    let (outcome, location) = panic_hook::quietly(|| catch_unwind(AssertUnwindSafe(call)));
+    let (status, bytes) = match outcome {
         Ok(Ok(json)) => (Status::OK, json),
         Ok(Err(message)) => (Status::ERROR, message.into_bytes()),
-        Err(payload) => (Status::PANIC, panic_message(payload).into_bytes()),
+        Err(payload) => {
+            let message = panic_message(payload);
+            let message = match location {
+                Some(location) => format!("{message} (at {location})"),
+                None => message,
+            };
+            (Status::PANIC, message.into_bytes())
+        }
     };
     if out.is_null() {
         return status;
@@ -244,10 +253,13 @@ mod tests {
         let exported = Exported::ready(Panics);
         let table = exported.table();
         let request = br#"{"target":{"python":"3.13","system":"x86_64-linux"},"packages":[]}"#;
-        assert_eq!(
-            call_resolve(&table, request),
-            (Status::PANIC, "deliberately".into())
-        );
+        let (status, message) = call_resolve(&table, request);
+        assert_eq!(status, Status::PANIC);
+        let location = message
+            .strip_prefix("deliberately (at ")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("{message}"));
+        assert!(location.starts_with(file!()), "{message}");
     }
 
     #[test]

@@ -39,6 +39,7 @@
 //! spells it in C.
 
 pub mod export;
+mod panic_hook;
 mod resolver;
 mod table;
 pub mod wire;

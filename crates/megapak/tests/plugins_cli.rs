@@ -53,20 +53,24 @@ impl Install {
     /// Runs `megapak args` in the work folder with `MEGAPAK_PLUGIN_PATH` set to the extra
     /// folder, and redacts the temporary paths.
     fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(self.bin.path().join("megapak"))
+        self.run_with(args, |command| command)
+    }
+
+    /// [`Install::run`] with more set on the command (an environment variable).
+    fn run_with(&self, args: &[&str], more: impl FnOnce(&mut Command) -> &mut Command) -> Run {
+        let mut command = Command::new(self.bin.path().join("megapak"));
+        command
             .args(args)
             .current_dir(self.work.path())
             .env("MEGAPAK_PLUGIN_PATH", self.extra.path())
-            .env("RUST_BACKTRACE", "0")
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("megapak runs");
+            .env_remove("RUST_BACKTRACE")
+            .env("NO_COLOR", "1");
+        let output = more(&mut command).output().expect("megapak runs");
         let redact = |bytes: &[u8]| -> String {
-            let text = String::from_utf8_lossy(bytes)
+            String::from_utf8_lossy(bytes)
                 .replace(&self.bin.path().display().to_string(), "[BIN]")
                 .replace(&self.work.path().display().to_string(), "[WORK]")
-                .replace(&self.extra.path().display().to_string(), "[EXTRA]");
-            redact_plugin_panic_report(&text)
+                .replace(&self.extra.path().display().to_string(), "[EXTRA]")
         };
         Run {
             code: output.status.code().unwrap_or(-1),
@@ -83,28 +87,6 @@ impl Run {
             self.code, self.stdout, self.stderr
         )
     }
-}
-
-/// A Rust plugin's own panic report (printed by its copy of the standard library: a blank
-/// line, `thread '<unnamed>' (TID) panicked at FILE:LINE:COL:`, the message, a note) names a
-/// thread id; keep only the fact that it was printed.
-fn redact_plugin_panic_report(text: &str) -> String {
-    let mut out = Vec::new();
-    let mut in_report = false;
-    for line in text.lines() {
-        if line.starts_with("thread '") && line.contains(" panicked at ") {
-            if out.last() == Some(&String::new()) {
-                out.pop();
-            }
-            out.push("[the plugin's own panic report]".to_owned());
-            in_report = true;
-        } else if in_report {
-            in_report = !line.starts_with("note: run with `RUST_BACKTRACE=1`");
-        } else {
-            out.push(line.to_owned());
-        }
-    }
-    out.into_iter().map(|line| line + "\n").collect()
 }
 
 fn write_config(dir: &Path, plugins_table: &str) -> PathBuf {
@@ -225,6 +207,36 @@ fn refused_files_are_listed_with_their_reason_and_skipped_with_a_warning() {
     assert_eq!(statuses.len(), 9);
     assert_eq!(statuses[0], r#""loaded" "c-resolver""#);
     assert!(statuses[1..].iter().all(|s| s.starts_with(r#""refused""#)));
+}
+
+#[test]
+fn a_plugin_author_sees_the_plugins_own_panic_report_with_rust_backtrace() {
+    let install = Install::new();
+    install
+        .extra
+        .install(&rust_library("fixture-rust-panics"), "rust-panics");
+    let quiet = install.run(&["plugins"]);
+    assert!(!quiet.stderr.contains("panicked at"), "{}", quiet.stderr);
+
+    let debugging = install.run_with(&["plugins"], |command| command.env("RUST_BACKTRACE", "1"));
+    let report = "panicked at fixtures/plugins/rust-panics/src/lib.rs:";
+    let (before, after) = debugging
+        .stderr
+        .split_once(report)
+        .unwrap_or_else(|| panic!("{}", debugging.stderr));
+    assert!(before.contains("thread '"), "{}", debugging.stderr);
+    assert!(
+        after.contains("The index cache at `/nonexistent` is corrupt"),
+        "{}",
+        debugging.stderr
+    );
+    assert!(
+        debugging.stderr.contains(
+            "warning: Skipped plugin `rust-panics` (`[EXTRA]/libmegapak_plugin_rust_panics.so`), which panicked in `describe`: The index cache at `/nonexistent` is corrupt (at fixtures/plugins/rust-panics/src/lib.rs:"
+        ),
+        "{}",
+        debugging.stderr
+    );
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn a_plugin_that_panics_is_refused() {
     let dir = PluginDir::new();
     dir.install(&rust_library("fixture-rust-panics"), "rust-panics");
     let plugins = load(&[&dir], &[]);
-    insta::assert_snapshot!(refusals(&plugins, &[&dir]), @"Plugin `rust-panics` (`[DIR0]/libmegapak_plugin_rust_panics.so`) panicked in `describe`: The index cache at `/nonexistent` is corrupt");
+    insta::assert_snapshot!(refusals(&plugins, &[&dir]), @"Plugin `rust-panics` (`[DIR0]/libmegapak_plugin_rust_panics.so`) panicked in `describe`: The index cache at `/nonexistent` is corrupt (at fixtures/plugins/rust-panics/src/lib.rs:12:9)");
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn a_panic_during_a_call_fails_that_call_only() {
     let error = plugin
         .resolve(&request(&["rust-hello", "boom"]))
         .unwrap_err();
-    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"Plugin `rust-resolver` (`[DIR0]/libmegapak_plugin_rust_resolver.so`) panicked in `resolve`: Asked to resolve `boom`");
+    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"Plugin `rust-resolver` (`[DIR0]/libmegapak_plugin_rust_resolver.so`) panicked in `resolve`: Asked to resolve `boom` (at fixtures/plugins/rust-resolver/src/lib.rs:27:27)");
     let again = plugin.resolve(&request(&["rust-hello"])).unwrap();
     assert_eq!(
         again.packages[0].candidates.len(),
