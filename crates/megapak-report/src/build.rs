@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::input::{FlakeInput, FlakeListing, PackageKind, StatusInput};
+use crate::input::{FlakeInput, FlakeListing, PackageKind, RequestedPackage, StatusInput};
 use crate::model::{FlakeComparison, PackageRow, RowStatus, StatusReport};
 
 impl StatusReport {
@@ -22,7 +22,7 @@ impl StatusReport {
         let mut rows: Vec<PackageRow> = packages
             .iter()
             .map(|package| {
-                let listing = flake.as_ref().and_then(|f| f.best(&package.name));
+                let listing = flake.as_ref().and_then(|f| f.for_package(package));
                 let status = match (&flake, listing) {
                     _ if package.skipped.is_some() => RowStatus::Skipped,
                     (None, _) => RowStatus::Requested,
@@ -45,8 +45,10 @@ impl StatusReport {
             .collect();
 
         if let Some(flake) = &flake {
-            let requested: std::collections::BTreeSet<&str> =
-                packages.iter().map(|p| p.name.as_str()).collect();
+            let requested: std::collections::BTreeSet<&str> = packages
+                .iter()
+                .flat_map(|p| std::iter::once(p.name.as_str()).chain(p.nix_attr.as_deref()))
+                .collect();
             for (name, listing) in &flake.by_name {
                 if !listing.commented && !requested.contains(name.as_str()) {
                     rows.push(PackageRow {
@@ -116,15 +118,25 @@ impl<'a> FlakeIndex<'a> {
         Self { by_name }
     }
 
-    fn best(&self, name: &str) -> Option<&'a FlakeListing> {
-        self.by_name.get(name).copied()
+    /// The entry for a requested package: under its own name or under the nixpkgs attribute
+    /// an override names, a listed entry before a commented one.
+    fn for_package(&self, package: &RequestedPackage) -> Option<&'a FlakeListing> {
+        let by_name = self.by_name.get(&package.name).copied();
+        let by_attr = package
+            .nix_attr
+            .as_ref()
+            .and_then(|attr| self.by_name.get(attr).copied());
+        match (by_name, by_attr) {
+            (Some(name), Some(attr)) if name.commented && !attr.commented => Some(attr),
+            (name, attr) => name.or(attr),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{PakFileSummary, RequestedPackage};
+    use crate::input::PakFileSummary;
 
     fn requested(name: &str, kind: PackageKind) -> RequestedPackage {
         RequestedPackage {
@@ -132,6 +144,7 @@ mod tests {
             kind,
             locations: vec![format!("pak.txt:1:1 ({name})")],
             skipped: None,
+            nix_attr: None,
         }
     }
 
@@ -200,6 +213,31 @@ mod tests {
         assert_eq!(
             report.rows[1].note.as_deref(),
             Some("megapak.toml:30: headless only")
+        );
+    }
+
+    #[test]
+    fn a_package_is_found_under_the_nixpkgs_attribute_an_override_names() {
+        let mut torch = requested("torch", PackageKind::Pypi);
+        torch.nix_attr = Some("torchwithcuda".to_owned());
+        let mut cuda_listing = listing("torchwithcuda", false);
+        cuda_listing.attr = "torchWithCuda".to_owned();
+        let input = StatusInput {
+            packages: vec![torch],
+            flake: Some(FlakeInput {
+                path: "flake.nix".into(),
+                // The plain name commented out, the attribute listed: listed wins.
+                listings: vec![listing("torch", true), cuda_listing],
+            }),
+            ..StatusInput::default()
+        };
+        let report = StatusReport::build(&input);
+        let flake = report.flake.unwrap();
+        assert_eq!(flake.in_flake, ["torch"]);
+        assert!(flake.only_in_flake.is_empty(), "{:?}", flake.only_in_flake);
+        assert_eq!(
+            report.rows[0].flake_location.as_deref(),
+            Some("flake.nix:1:1 (torchwithcuda)")
         );
     }
 

@@ -33,6 +33,9 @@ pub struct RequestedPackage {
     pub locations: Vec<String>,
     /// Why an override leaves it out of the image (`megapak.toml:31: reason`), if one does.
     pub skipped: Option<String>,
+    /// The nixpkgs attribute an override names for it (`torchWithCuda` for `torch`), PEP 503
+    /// normalized like [`FlakeListing::name`]: a flake listing it lists the package.
+    pub nix_attr: Option<String>,
 }
 
 /// Where a requested package is to come from.

@@ -11,6 +11,7 @@ fn requested(name: &str, kind: PackageKind, location: &str) -> RequestedPackage 
         kind,
         locations: vec![location.to_owned()],
         skipped: None,
+        nix_attr: None,
     }
 }
 

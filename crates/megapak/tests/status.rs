@@ -84,6 +84,42 @@ fn the_flake_comparison_covers_commented_todos() {
 }
 
 #[test]
+fn an_override_attr_matches_the_flake_attribute_of_that_name() {
+    // The example maps `torch` to nixpkgs' `torchWithCuda`; a flake listing that attribute
+    // lists torch, and the attribute is not "only in the flake".
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(megapak(dir.path(), &["init", "ws"]).code, 0);
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        "{ outputs = { nixpkgs, ... }: {\n  env = nixpkgs.python314.withPackages (ps: with ps; [\n    torchWithCuda\n    numpy\n  ]);\n}; }\n",
+    )
+    .unwrap();
+    let run = megapak(
+        dir.path(),
+        &[
+            "status",
+            "--config",
+            "ws/megapak.toml",
+            "--flake",
+            "flake.nix",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["in_flake"], serde_json::json!(["numpy", "torch"]));
+    assert_eq!(report["only_in_flake"], serde_json::json!([]));
+    let torch = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["name"] == "torch")
+        .unwrap();
+    assert_eq!(torch["flake_location"], "flake.nix:3:5");
+}
+
+#[test]
 fn init_twice_is_harmless_but_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(megapak(dir.path(), &["init", "ws"]).code, 0);

@@ -42,8 +42,8 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     })?;
     let flake = args.flake.as_deref().map(read_flake_packages).transpose()?;
 
-    let skips = config.as_ref().map(skipped_packages).unwrap_or_default();
-    let report = StatusReport::build(&status_input(&files, &set, flake.as_ref(), &skips));
+    let overrides = config.as_ref().map(OverrideNotes::new).unwrap_or_default();
+    let report = StatusReport::build(&status_input(&files, &set, flake.as_ref(), &overrides));
     let text = match args.format {
         ReportFormat::Table => render::table(&report),
         ReportFormat::Markdown => render::markdown(&report),
@@ -110,20 +110,33 @@ fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PakToRead>, Option<Config
     Ok((paks, Some(config)))
 }
 
-/// `skip = true` overrides: package name to `megapak.toml:LINE: reason`.
-fn skipped_packages(config: &Config) -> BTreeMap<String, String> {
-    config
-        .overrides
-        .iter()
-        .filter(|o| o.skip)
-        .map(|o| {
-            let mut why = format!("{}:{}", config.path.display(), o.line);
-            if let Some(reason) = &o.reason {
-                why.push_str(&format!(": {reason}"));
+/// What the overrides of `megapak.toml` tell the report.
+#[derive(Debug, Default)]
+struct OverrideNotes {
+    /// `skip = true`: package name to `megapak.toml:LINE: reason`.
+    skips: BTreeMap<String, String>,
+    /// `attr = "torchWithCuda"`: package name to the attribute, PEP 503 normalized as flake
+    /// listings are.
+    nix_attrs: BTreeMap<String, String>,
+}
+
+impl OverrideNotes {
+    fn new(config: &Config) -> Self {
+        let mut notes = Self::default();
+        for o in &config.overrides {
+            if o.skip {
+                let mut why = format!("{}:{}", config.path.display(), o.line);
+                if let Some(reason) = &o.reason {
+                    why.push_str(&format!(": {reason}"));
+                }
+                notes.skips.insert(o.package.clone(), why);
             }
-            (o.package.clone(), why)
-        })
-        .collect()
+            if let Some(attr) = o.attr.as_deref().and_then(|a| PackageName::new(a).ok()) {
+                notes.nix_attrs.insert(o.package.clone(), attr.to_string());
+            }
+        }
+        notes
+    }
 }
 
 /// What the report compares: summaries of the files, the merged packages, the flake's lists.
@@ -131,7 +144,7 @@ fn status_input(
     files: &[RequirementsFile],
     set: &PackageSet,
     flake: Option<&FlakePackages>,
-    skips: &BTreeMap<String, String>,
+    overrides: &OverrideNotes,
 ) -> StatusInput {
     let pak_files = files
         .iter()
@@ -151,7 +164,8 @@ fn status_input(
                 PackageSource::Vcs(_) => PackageKind::Vcs,
             },
             locations: package.locations.iter().map(ToString::to_string).collect(),
-            skipped: skips.get(package.name.as_str()).cloned(),
+            skipped: overrides.skips.get(package.name.as_str()).cloned(),
+            nix_attr: overrides.nix_attrs.get(package.name.as_str()).cloned(),
         })
         .collect();
     let flake = flake.map(|flake| FlakeInput {
