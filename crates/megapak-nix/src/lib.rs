@@ -35,7 +35,10 @@
 //! - `ps.numpy`, `p."opencv-python"`, `customPythonPackages.spandrel`: the set is what comes
 //!   before the last name, as written (`pkgs.python3Packages`).
 //! - `(ps.foo.override { … })`, `(foo.overridePythonAttrs (…))`: the overridden package.
-//! - Anything else (strings, paths, `(ps.callPackage ./x.nix { })`, `${…}` names) is skipped.
+//! - A package defined in the list: `(ps.callPackage ./pkgs/decord.nix { })` (also
+//!   `./pkgs/decord` and `./pkgs/decord/default.nix`) is `decord`, and
+//!   `(ps.buildPythonPackage rec { pname = "decord"; … })` is its plain-string `pname`.
+//! - Anything else (strings, paths, other calls, `${…}` names) is skipped.
 //! - A comment directly inside a list (not nested in an item) on a line of its own is a
 //!   **commented-out entry** when it reads like one (see the comment rules below). Its set
 //!   follows the same rules as an item's; in a non-Python list it must be spelled

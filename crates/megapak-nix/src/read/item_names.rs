@@ -1,7 +1,8 @@
 //! Which package a list item names: `numpy`, `ps.numpy`, `ps."opencv-python"`,
-//! `(ps.foo.override { … })`, `(foo.overridePythonAttrs (old: { … }))`.
+//! `(ps.foo.override { … })`, `(foo.overridePythonAttrs (old: { … }))`, and packages defined in
+//! the list: `(ps.callPackage ./pkgs/decord.nix { })`, `(buildPythonPackage { pname = "x"; … })`.
 
-use rnix::ast::{self, AstToken, Expr, InterpolPart};
+use rnix::ast::{self, AstToken, Expr, HasEntry, InterpolPart};
 use rowan::ast::AstNode;
 
 use super::package_sets::is_override;
@@ -16,7 +17,7 @@ pub(crate) struct ItemName {
 }
 
 /// The package `item` names, or `None` for anything else (strings, paths, function calls other
-/// than overrides, selects with `${…}` in the name).
+/// than overrides and package definitions, selects with `${…}` in the name).
 pub(crate) fn item_name(item: &Expr) -> Option<ItemName> {
     match item {
         Expr::Paren(paren) => item_name(&paren.expr()?),
@@ -30,6 +31,9 @@ pub(crate) fn item_name(item: &Expr) -> Option<ItemName> {
             Some(ItemName { set: path, attr })
         }
         Expr::Apply(apply) => {
+            if let Some(defined) = defined_package(apply) {
+                return Some(defined);
+            }
             // `(ps.foo.override { … })`: the function is a select ending in an override.
             let Expr::Select(select) = strip_parens(apply.lambda()?)? else {
                 return None;
@@ -49,6 +53,79 @@ pub(crate) fn item_name(item: &Expr) -> Option<ItemName> {
         }
         _ => None,
     }
+}
+
+/// A package defined by the item itself, named as nixpkgs would name it:
+/// `callPackage ./pkgs/decord.nix { }` and `callPackage ./pkgs/decord { }` (or
+/// `./pkgs/decord/default.nix`) define `decord`; `buildPythonPackage { pname = "decord"; … }`
+/// (`rec` or not, `buildPythonApplication` too) defines its `pname` when that is a plain string.
+/// The set is the one the function is selected from (`ps` for `ps.callPackage`).
+fn defined_package(apply: &ast::Apply) -> Option<ItemName> {
+    let mut arguments = vec![apply.argument()?];
+    let mut function = strip_parens(apply.lambda()?)?;
+    while let Expr::Apply(inner) = function {
+        arguments.push(inner.argument()?);
+        function = strip_parens(inner.lambda()?)?;
+    }
+    let first_argument = strip_parens(arguments.pop()?)?;
+    let (set, function_name) = match &function {
+        Expr::Ident(ident) => (Vec::new(), ident_text(ident)),
+        Expr::Select(select) => {
+            let mut path = select_path(select)?;
+            let name = path.pop()?;
+            (path, name)
+        }
+        _ => return None,
+    };
+    let attr = match function_name.as_str() {
+        "callPackage" => name_of_package_file(&first_argument)?,
+        "buildPythonPackage" | "buildPythonApplication" => pname(&first_argument)?,
+        _ => return None,
+    };
+    Some(ItemName { set, attr })
+}
+
+/// `decord` for `./pkgs/decord.nix`, `./pkgs/decord` and `./pkgs/decord/default.nix`; `None`
+/// for anything but a literal path.
+fn name_of_package_file(expr: &Expr) -> Option<String> {
+    let (Expr::PathRel(_) | Expr::PathAbs(_) | Expr::PathHome(_)) = expr else {
+        return None;
+    };
+    let text = expr.syntax().text().to_string();
+    if text.contains("${") {
+        return None;
+    }
+    let path = std::path::Path::new(&text);
+    let path = match path.file_name()?.to_str()? {
+        "default.nix" => path.parent()?,
+        _ => path,
+    };
+    let name = path.file_name()?.to_str()?;
+    let name = name.strip_suffix(".nix").unwrap_or(name);
+    (!name.is_empty() && name != "." && name != "..").then(|| name.to_owned())
+}
+
+/// The plain-string `pname` of an attribute set (`pname = "decord";`).
+fn pname(expr: &Expr) -> Option<String> {
+    let Expr::AttrSet(set) = expr else {
+        return None;
+    };
+    let value = set.attrpath_values().find_map(|entry| {
+        let mut attrs = entry.attrpath()?.attrs();
+        let first = attrs.next()?;
+        (attrs.next().is_none() && attr_name(&first)? == "pname").then(|| entry.value())?
+    })?;
+    let Expr::Str(string) = value else {
+        return None;
+    };
+    let mut name = String::new();
+    for part in string.parts() {
+        match part {
+            InterpolPart::Literal(literal) => name.push_str(literal.syntax().text()),
+            InterpolPart::Interpolation(_) => return None,
+        }
+    }
+    (!name.is_empty()).then_some(name)
 }
 
 /// The written components of a select: its base (an identifier, or the source text of any other
@@ -169,12 +246,41 @@ mod tests {
     }
 
     #[test]
+    fn packages_defined_in_the_list_are_named_as_nixpkgs_would() {
+        for (text, expected) in [
+            ("[ (ps.callPackage ./pkgs/decord.nix { }) ]", "ps|decord"),
+            ("[ (callPackage ./pkgs/decord { }) ]", "|decord"),
+            (
+                "[ (ps.callPackage ../nodes/decord/default.nix { }) ]",
+                "ps|decord",
+            ),
+            (
+                "[ (python.pkgs.callPackage ./spandrel.nix { }) ]",
+                "python.pkgs|spandrel",
+            ),
+            ("[ (ps.callPackage ./pkgs/compel.nix) ]", "ps|compel"),
+            (
+                "[ (ps.buildPythonPackage rec { pname = \"comfy-kitchen\"; version = \"0.1\"; }) ]",
+                "ps|comfy-kitchen",
+            ),
+            ("[ (buildPythonApplication { pname = \"x\"; }) ]", "|x"),
+        ] {
+            assert_eq!(name(text).as_deref(), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
     fn other_items_name_nothing() {
         for text in [
             "[ \"numpy\" ]",
             "[ ./numpy ]",
-            "[ (ps.callPackage ./foo.nix { }) ]",
             "[ ps.${name} ]",
+            "[ (ps.callPackage ./pkgs/${name}.nix { }) ]",
+            "[ (ps.callPackage ./. { }) ]",
+            "[ (ps.callPackage (fetchurl { url = \"x\"; }) { }) ]",
+            "[ (ps.buildPythonPackage { pname = \"${name}-x\"; }) ]",
+            "[ (ps.buildPythonPackage { version = \"1\"; }) ]",
+            "[ (ps.buildPythonPackage (finalAttrs: { pname = \"x\"; })) ]",
             "[ { } ]",
             "[ (f x) ]",
         ] {
