@@ -22,7 +22,9 @@
 //! set), calls of functions bound in this file (`serverDeps p`), the arguments of other calls
 //! (`lib.optionals cuda [ … ]`), and identifiers bound by `let … in` or `rec { }` in this file
 //! (`python3.withPackages pythonDeps`, `basePackages ++ [ … ]`). Identifiers from `inherit`,
-//! function arguments and `with` are not followed.
+//! function arguments and `with` are not followed. The set given to `attrValues`
+//! (`builtins.attrValues { inherit (ps) torch numpy; scipy = ps.scipy; }`) is read as a list:
+//! each name it inherits and each value naming a package is an entry.
 //!
 //! In any **other list** (`buildInputs = [ pkgs.ffmpeg … ]`), only items selected from a set
 //! spelled like a Python package set are entries: `python3Packages.numpy`,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use rnix::ast::{self, BinOpKind, Expr};
+use rnix::ast::{self, BinOpKind, Expr, HasEntry};
 use rnix::{NodeOrToken, SyntaxKind, SyntaxNode, SyntaxToken, TextRange, TextSize};
 use rowan::ast::AstNode;
 
@@ -138,7 +138,10 @@ impl Walker<'_> {
             Expr::Ident(ident) => self.python_opt(resolve(ident), &scope.deeper()),
             Expr::Apply(apply) => {
                 let function = apply.lambda();
-                if let Some(lambda) = function.clone().and_then(called_lambda) {
+                if let Some(Expr::AttrSet(set)) = attr_values_argument(apply) {
+                    // `builtins.attrValues { inherit (ps) torch numpy; }`: the set's values.
+                    self.attr_values(&set, scope);
+                } else if let Some(lambda) = function.clone().and_then(called_lambda) {
                     // `serverDeps p`: the list is what the function returns.
                     self.python_expr(&Expr::Lambda(lambda), &scope.deeper());
                 } else {
@@ -150,6 +153,45 @@ impl Walker<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The values of a set whose values are the packages (the argument of `attrValues`):
+    /// `inherit (ps) torch;`, `inherit numpy;` and `name = ps.scipy;` are entries.
+    fn attr_values(&mut self, set: &ast::AttrSet, scope: &PythonScope) {
+        for entry in set.entries() {
+            match entry {
+                ast::Entry::Inherit(inherit) => {
+                    let written = match inherit.from().and_then(|from| from.expr()) {
+                        Some(from) => static_path(&from),
+                        None => Vec::new(),
+                    };
+                    let Some(set) = entry_set(&written, Mode::Python(scope)) else {
+                        continue;
+                    };
+                    for attr in inherit.attrs() {
+                        let Some(name) = attr_name(&attr) else {
+                            continue;
+                        };
+                        let start = attr.syntax().text_range().start();
+                        self.insert(
+                            start,
+                            FlakeEntry {
+                                attr: name,
+                                set: set.clone(),
+                                state: EntryState::Listed,
+                                note: None,
+                                location: self.index.location(start),
+                            },
+                        );
+                    }
+                }
+                ast::Entry::AttrpathValue(binding) => {
+                    if let Some(value) = binding.value() {
+                        self.listed(&value, Mode::Python(scope));
+                    }
+                }
+            }
         }
     }
 
@@ -262,6 +304,16 @@ fn comment_text(comment: &str) -> Option<String> {
     };
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The argument of `builtins.attrValues x` or `lib.attrValues x`.
+fn attr_values_argument(apply: &ast::Apply) -> Option<Expr> {
+    let name = match strip_parens(apply.lambda()?)? {
+        Expr::Ident(ident) => ident_text(&ident),
+        Expr::Select(select) => attr_name(&select.attrpath()?.attrs().last()?)?,
+        _ => return None,
+    };
+    (name == "attrValues").then(|| apply.argument().and_then(strip_parens))?
 }
 
 /// The function `function` calls when it is a lambda, or a name bound to one.

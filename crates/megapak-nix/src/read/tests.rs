@@ -253,3 +253,31 @@ fn parse_errors_are_reported() {
     let error = parse_flake_packages("{ a = [ 1 ; }", Path::new("f.nix")).unwrap_err();
     insta::assert_snapshot!(error, @"Failed to parse `f.nix:1:11`: unexpected `;`, expected one of `(`, `rec`, `{`, `[`, a string, an identifier");
 }
+
+#[test]
+fn attr_values_of_a_set_of_packages() {
+    insta::assert_snapshot!(entries(
+        "python.withPackages (ps: builtins.attrValues { inherit (ps) torch numpy; inherit (ps.pkgs) rich; scipy = ps.scipy; })"
+    ), @"
+    f.nix:1:61 listed ps.torch
+    f.nix:1:67 listed ps.numpy
+    f.nix:1:92 listed ps.pkgs.rich
+    f.nix:1:106 listed ps.scipy
+    ");
+    insta::assert_snapshot!(
+        entries("python.withPackages (ps: with ps; lib.attrValues { inherit einops; x = kornia; })"),
+        @"
+    f.nix:1:60 listed ps.einops
+    f.nix:1:72 listed ps.kornia
+    "
+    );
+}
+
+#[test]
+fn other_sets_in_a_package_list_are_not_entries() {
+    // The argument of an override is configuration, not packages.
+    insta::assert_snapshot!(
+        entries("python.withPackages (ps: with ps; [ (matplotlib.override { enableQt = false; inherit (pkgs) qt5; }) ])"),
+        @"f.nix:1:37 listed ps.matplotlib"
+    );
+}
