@@ -159,6 +159,28 @@ impl Plugins {
         self.loaded.iter().find(|plugin| plugin.name == name)
     }
 
+    /// The folders searched, in order.
+    pub fn searched(&self) -> &[PathBuf] {
+        &self.searched
+    }
+
+    /// The names among `names` for which no plugin file was found at all: neither loaded nor
+    /// refused (`-` and `_` alike).
+    pub fn not_found<'a>(&self, names: &'a [String]) -> Vec<&'a str> {
+        names
+            .iter()
+            .filter(|name| {
+                let normalized = search::normalize_name(name);
+                self.get(name).is_none()
+                    && !self
+                        .refused
+                        .iter()
+                        .any(|refusal| refusal.name == normalized)
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Whether a refusal makes the run stop: a required plugin, or a duplicate name.
     pub fn is_fatal(&self, refusal: &Refusal) -> bool {
         matches!(refusal.reason, LoadError::Duplicate { .. })

@@ -123,10 +123,10 @@ fn the_first_party_plugins_beside_megapak_are_found_without_configuration() {
 #[test]
 fn nothing_found_is_said_plainly() {
     let install = Install::new();
-    insta::assert_snapshot!(install.run(&["plugins"]).transcript(), @r"
+    insta::assert_snapshot!(install.run(&["plugins"]).transcript(), @"
     exit: 0
     --- stdout
-    No resolver plugins found
+    No resolver plugins found in `[EXTRA]`, `[BIN]`
     --- stderr
     ");
     insta::assert_snapshot!(install.run(&["plugins", "--json"]).stdout, @"[]");
@@ -156,13 +156,15 @@ fn plugins_come_from_megapak_toml_and_the_environment() {
     let text = run
         .transcript()
         .replace(&configured.path().display().to_string(), "[CONFIGURED]");
-    insta::assert_snapshot!(text, @r"
+    insta::assert_snapshot!(text, @"
     exit: 0
     --- stdout
     NAME           VERSION  ABI  STATUS  PATH
     c-resolver     0.3.0    1.0  loaded  [CONFIGURED]/libmegapak_plugin_c_resolver.so
     rust-resolver  2.4.0    1.0  loaded  [EXTRA]/libmegapak_plugin_rust_resolver.so
     --- stderr
+    warning: `[resolvers] order` in `[WORK]/megapak.toml` names `custom-wheel`, `nixpkgs`, `pypi`, but no plugin file for them was found in `[CONFIGURED]`, `[EXTRA]`, `[BIN]`
+    hint: the first-party plugins are built beside megapak by `cargo build --release` of megapak's workspace (`-p megapak` alone does not build them)
     ");
 }
 
@@ -285,6 +287,8 @@ fn a_required_plugin_that_is_refused_stops_megapak() {
       }
     ]
     --- stderr
+    warning: `[resolvers] order` in `megapak.toml` names `custom-wheel`, `nixpkgs`, `pypi`, but no plugin file for them was found in `[EXTRA]`, `[BIN]`
+    hint: the first-party plugins are built beside megapak by `cargo build --release` of megapak's workspace (`-p megapak` alone does not build them)
     error: Required plugin `internal` (`[EXTRA]/libmegapak_plugin_internal.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
     hint: rebuild the plugin against `megapak-plugin-abi` 1.x
     "#);
@@ -294,12 +298,29 @@ fn a_required_plugin_that_is_refused_stops_megapak() {
 fn a_required_plugin_that_is_missing_stops_megapak() {
     let install = Install::new();
     write_config(install.work.path(), r#"required = ["internal-wheels"]"#);
-    insta::assert_snapshot!(install.run(&["plugins"]).transcript(), @r"
+    insta::assert_snapshot!(install.run(&["plugins"]).transcript(), @"
     exit: 1
     --- stdout
-    No resolver plugins found
+    No resolver plugins found in `[EXTRA]`, `[BIN]`
     --- stderr
+    warning: `[resolvers] order` in `megapak.toml` names `custom-wheel`, `nixpkgs`, `pypi`, but no plugin file for them was found in `[EXTRA]`, `[BIN]`
+    hint: the first-party plugins are built beside megapak by `cargo build --release` of megapak's workspace (`-p megapak` alone does not build them)
     error: Required plugin `internal-wheels` was not found: no `libmegapak_plugin_internal_wheels.so` in `[EXTRA]`, `[BIN]`
     hint: build the plugin and put `libmegapak_plugin_internal_wheels.so` in one of those folders, or name its folder in `[plugins] paths`
+    ");
+}
+
+#[test]
+fn resolvers_in_the_order_with_no_plugin_file_are_warned_about() {
+    let install = Install::new().with_first_party_plugins();
+    write_config(
+        install.work.path(),
+        "\n[resolvers]\norder = [\"internal-wheels\", \"pypi\", \"conda\"]",
+    );
+    let run = install.run(&["plugins"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!(run.stderr, @"
+    warning: `[resolvers] order` in `megapak.toml` names `internal-wheels`, `conda`, but no plugin file for them was found in `[EXTRA]`, `[BIN]`
+    hint: put each plugin file (`libmegapak_plugin_internal_wheels.so` for `internal-wheels`) in one of those folders, or name its folder in `[plugins] paths` or `MEGAPAK_PLUGIN_PATH`
     ");
 }

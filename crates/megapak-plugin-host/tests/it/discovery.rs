@@ -82,3 +82,14 @@ fn a_missing_folder_is_a_warning() {
         .collect();
     insta::assert_snapshot!(warnings.join("\n"), @"Plugin folder `[DIR0]/gone` from `MEGAPAK_PLUGIN_PATH` does not exist");
 }
+
+#[test]
+fn names_with_no_plugin_file_at_all_are_told_apart_from_refused_ones() {
+    let dir = PluginDir::new();
+    dir.install(&c_library("c_resolver"), "c-resolver");
+    dir.install(&c_library("c_wrong_abi"), "c-wrong-abi");
+    let plugins = load(&[&dir], &[]);
+    let wanted = ["c_resolver", "c-wrong-abi", "conda", "pypi"].map(str::to_owned);
+    assert_eq!(plugins.not_found(&wanted), ["conda", "pypi"]);
+    assert_eq!(plugins.searched(), [dir.path().to_path_buf()]);
+}

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anstream::eprintln;
 
 use clap::Args;
-use megapak_config::{CONFIG_FILE_NAME, Config};
-use megapak_plugin_host::{HostOptions, Plugins, Refusal, SearchPath};
+use megapak_config::{CONFIG_FILE_NAME, Config, DEFAULT_RESOLVER_ORDER};
+use megapak_plugin_host::{HostOptions, Plugins, Refusal, SearchPath, plugin_file_name};
 use serde_json::json;
 
 use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE};
@@ -35,9 +35,55 @@ pub(crate) fn run(args: &PluginsArgs) -> anyhow::Result<Outcome> {
         render_table(&plugins)
     };
     write_stdout(&text)?;
+    if let Some(config) = &config {
+        warn_about_ordered_resolvers_not_found(config, &plugins);
+    }
     // After the listing, so that the user sees what was found even when the run cannot go on.
     plugins.ensure_usable()?;
     Ok(Outcome::Success)
+}
+
+/// The resolvers `[resolvers] order` names, but for which no plugin file exists anywhere on the
+/// search path (a refused file has had its own warning): one warning, and a hint for each kind.
+fn warn_about_ordered_resolvers_not_found(config: &Config, plugins: &Plugins) {
+    let missing = plugins.not_found(&config.resolvers.order);
+    if missing.is_empty() {
+        return;
+    }
+    let names: Vec<String> = missing.iter().map(|name| format!("`{name}`")).collect();
+    eprintln!(
+        "{WARNING_STYLE}warning{WARNING_STYLE:#}: `[resolvers] order` in `{}` names {}, but no plugin file for {} was found in {}",
+        config.path.display(),
+        names.join(", "),
+        if missing.len() == 1 { "it" } else { "them" },
+        folder_list(plugins.searched())
+    );
+    let (first_party, others): (Vec<&str>, Vec<&str>) = missing
+        .iter()
+        .partition(|name| DEFAULT_RESOLVER_ORDER.contains(name));
+    if !first_party.is_empty() {
+        eprintln!(
+            "{HINT_STYLE}hint{HINT_STYLE:#}: the first-party plugins are built beside megapak by `cargo build --release` of megapak's workspace (`-p megapak` alone does not build them)"
+        );
+    }
+    if let Some(name) = others.first() {
+        eprintln!(
+            "{HINT_STYLE}hint{HINT_STYLE:#}: put each plugin file (`{}` for `{name}`) in one of those folders, or name its folder in `[plugins] paths` or `MEGAPAK_PLUGIN_PATH`",
+            plugin_file_name(name)
+        );
+    }
+}
+
+/// `` `a`, `b` `` for a list of folders.
+fn folder_list(folders: &[PathBuf]) -> String {
+    if folders.is_empty() {
+        return "no folder".to_owned();
+    }
+    folders
+        .iter()
+        .map(|folder| format!("`{}`", folder.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The configuration named by `--config`, else `megapak.toml` in the current folder if any.
@@ -139,7 +185,10 @@ fn refused_json(plugins: &Plugins, refusal: &Refusal) -> serde_json::Value {
 
 fn render_table(plugins: &Plugins) -> String {
     if plugins.loaded.is_empty() && plugins.refused.is_empty() {
-        return "No resolver plugins found\n".to_owned();
+        return format!(
+            "No resolver plugins found in {}\n",
+            folder_list(plugins.searched())
+        );
     }
     let mut rows = vec![[
         "NAME".to_owned(),
