@@ -131,6 +131,8 @@ stash() {
     done
     if [[ -d "$CARRY/bin" ]]; then
         cp "$CARRY"/bin/* "$STASH/bin/"
+        # A transfer may drop the execute bits.
+        chmod +x "$STASH"/bin/* 2> /dev/null || true
     fi
     status
 }
@@ -176,6 +178,9 @@ run() {
     local verify=("$bin/megapak" verify --gpu --host --harness-dir "$bin"
         --python-env "$STASH/ort-gpu" --python-env "$VENV")
     local walls=()
+
+    say "what the loader's cache offers under the names cudarc tries first"
+    ldconfig -p 2> /dev/null | grep -E 'lib(nvrtc|cuda)\.so( |\.1 )' || echo "(neither libnvrtc.so nor libcuda.so in ld.so.cache)"
 
     say "megapak verify, four runs (the first from a cold page cache)"
     for i in 1 2 3 4; do

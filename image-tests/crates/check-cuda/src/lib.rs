@@ -6,6 +6,7 @@
 pub mod gpu;
 pub mod kernels;
 pub mod nvrtc;
+pub mod nvrtc_api;
 pub mod work;
 
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use std::time::Instant;
 
 use megapak_harness::args::{Common, Options as Parsed};
 use megapak_harness::driver::{self, DriverState};
-use megapak_harness::{CheckReport, diagnosis, preload};
+use megapak_harness::{CheckReport, diagnosis, gpu_lock, loaded, preload};
 
 /// The architecture compiled for when there is no GPU to ask: Hopper, the GPU machine's.
 pub const DEFAULT_ARCH: i32 = 90;
@@ -126,14 +127,17 @@ fn load_nvrtc(
         }
         report.step(format!("preloaded NVRTC from `{}`", dir.display()));
     }
-    // SAFETY: only tries to `dlopen` NVRTC's candidate names; nothing is called.
-    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-        return Err(diagnosis::nvrtc_missing(
-            "`libnvrtc.so.13` is not on the loader's path and `--nvrtc-dir` was not given",
-        ));
-    }
+    nvrtc_api::open(options.nvrtc_dir.as_deref()).map_err(|e| match options.nvrtc_dir {
+        Some(_) => diagnosis::nvrtc_missing(&e.to_string()),
+        None => diagnosis::nvrtc_missing(&format!(
+            "`libnvrtc.so.13` is not on the loader's path and `--nvrtc-dir` was not given ({e})"
+        )),
+    })?;
     let (major, minor) = nvrtc::version()?;
     report.text("nvrtc", format!("{major}.{minor}"));
+    if let Some(path) = loaded::loaded_library("libnvrtc.so") {
+        report.text("nvrtc_library", path.display().to_string());
+    }
     Ok(())
 }
 
@@ -183,6 +187,9 @@ fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), megapak_har
     );
     let _context = gpu::Context::new(device.ordinal)?;
     let module = gpu::Module::load(&compiled, device.arch)?;
+    // From here on real GPU work: no other check's timing may run beside it.
+    let _lock =
+        gpu_lock::acquire().map_err(|e| diagnosis::cuda_error("GPU lock", &e.to_string()))?;
     let n: u32 = 1 << 24;
     work::verify_mix(&module, n)?;
     report.number("verified_elements", f64::from(n));

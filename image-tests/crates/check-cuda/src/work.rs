@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use cudarc::driver::result;
 use cudarc::driver::sys::CUevent_flags;
-use megapak_harness::{Diagnosis, diagnosis, gpu_lock};
+use megapak_harness::{Diagnosis, diagnosis};
 
 use crate::gpu::{self, DeviceBuffer, Module};
 use crate::kernels::{self, BLOCK, COPY_PER_THREAD};
@@ -53,7 +53,8 @@ pub struct Bandwidth {
     pub iterations: u32,
 }
 
-/// Times `copy4` over `bytes` (a multiple of 16) with CUDA events, holding the GPU lock.
+/// Times `copy4` over `bytes` (a multiple of 16) with CUDA events. The caller holds the GPU
+/// lock.
 pub fn copy_bandwidth(
     module: &Module,
     bytes: usize,
@@ -77,8 +78,6 @@ pub fn copy_bandwidth(
         // `n`; threads past `n` do nothing.
         unsafe { gpu::launch(f, grid, BLOCK, &mut params) }
     };
-    let _lock =
-        gpu_lock::acquire().map_err(|e| diagnosis::cuda_error("GPU lock", &e.to_string()))?;
     for _ in 0..3 {
         run()?;
     }

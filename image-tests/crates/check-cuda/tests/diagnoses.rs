@@ -2,7 +2,7 @@
 //! provoked, and its named diagnosis checked. The GPU itself is a driver stub
 //! (`fixtures/libcuda_stub.c`) where a real one is needed.
 
-use megapak_harness_test_support::{Run, cuda_lib, stub_driver};
+use megapak_harness_test_support::{Run, c_library, cuda_lib, stub_driver};
 
 fn check() -> Run {
     Run::new(env!("CARGO_BIN_EXE_check-cuda")).args(["--json"])
@@ -71,6 +71,33 @@ fn nvrtc_found_through_the_environment_and_cpu_only_passes() {
         .run();
     assert_eq!(ran.verdict(), ("passed".into(), "none".into()));
     assert_eq!(ran.code, Some(0));
+}
+
+#[test]
+fn the_nvrtc_of_nvrtc_dir_is_used_even_with_another_libnvrtc_so_on_the_path() {
+    // A system-wide CUDA toolkit puts a `libnvrtc.so` link on the loader's path, which a search
+    // by cudarc's names would find before `libnvrtc.so.13`. This one claims to be NVRTC 12.0.
+    let decoy = c_library(
+        "libnvrtc.so",
+        "int nvrtcVersion(int *major, int *minor) { *major = 12; *minor = 0; return 0; }\n",
+    );
+    let ran = check()
+        .args(["--cpu-only", "--nvrtc-dir"])
+        .args([cuda_lib()])
+        .lib_dir(decoy.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stderr
+    );
+    let json = ran.json();
+    assert_eq!(json["figures"]["nvrtc"], "13.0");
+    assert_eq!(
+        json["figures"]["nvrtc_library"],
+        cuda_lib().join("libnvrtc.so.13").display().to_string()
+    );
 }
 
 #[test]

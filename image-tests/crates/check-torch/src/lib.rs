@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use megapak_harness::args::{ArgError, Common, Options as Parsed};
 use megapak_harness::driver::{self, DriverState};
-use megapak_harness::{CheckReport, Diagnosis, diagnosis, preload};
+use megapak_harness::{CheckReport, Diagnosis, diagnosis, gpu_lock, preload};
 use tch::{Cuda, Device};
 
 pub const USAGE: &str = "\
@@ -91,7 +91,28 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
         }
         DriverState::Broken(d) => return Err(d),
     }
-    on_gpu(options, report)
+    caught(|| on_gpu(options, report))
+}
+
+/// Runs `run`, turning a panic into a diagnosis: tch panics where libtorch fails inside some
+/// calls (`Cuda::synchronize`, `Cuda::is_available`), and that is a finding, not a crash.
+fn caught(run: impl FnOnce() -> Result<(), Diagnosis>) -> Result<(), Diagnosis> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+        Err(work::torch_failed(
+            "A CUDA call",
+            &panic_error(payload.as_ref()),
+        ))
+    })
+}
+
+/// A panic's message as the libtorch error it reports.
+fn panic_error(payload: &(dyn std::any::Any + Send)) -> tch::TchError {
+    let text = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    tch::TchError::Torch(text)
 }
 
 fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
@@ -111,6 +132,10 @@ fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> 
     );
     report.number("devices", Cuda::device_count() as f64);
     let device = Device::Cuda(0);
+    work::warm_up(device)?;
+    // From here on real GPU work: no other check's timing may run beside it.
+    let _lock = gpu_lock::acquire()
+        .map_err(|e| diagnosis::torch_error("Taking the GPU lock", &e.to_string()))?;
     let matmul = work::gpu_matmul(device, options.size, options.iterations)?;
     report.number("matmul_tflops", matmul.tflops);
     report.number("matmul_rel_err", matmul.relative_error);
@@ -125,4 +150,27 @@ fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> 
     report.number("conv_rel_err", conv);
     report.step("a cuDNN convolution matched the CPU");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_libtorch_calls_is_a_diagnosis() {
+        let d = caught(|| {
+            panic!("CUDA error: no kernel image is available for execution on the device")
+        })
+        .unwrap_err();
+        assert_eq!(d.code, "no-kernel-image");
+        let d = caught(|| panic!("{}", String::from("CUDA error: an illegal memory access")))
+            .unwrap_err();
+        assert_eq!(
+            (d.code.as_str(), d.message.as_str()),
+            (
+                "torch-error",
+                "A CUDA call failed in libtorch: CUDA error: an illegal memory access"
+            )
+        );
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use megapak_harness::{Diagnosis, diagnosis, gpu_lock};
+use megapak_harness::{Diagnosis, diagnosis};
 use tch::{Cuda, Device, Kind, Tensor};
 
 /// `‖got − want‖ / ‖want‖` (Frobenius), in fp32.
@@ -62,7 +62,25 @@ pub struct Matmul {
 /// The largest relative error accepted for the bf16 product against fp32.
 pub const MATMUL_TOLERANCE: f64 = 1e-2;
 
-/// A bf16 `n×n×n` matmul on `device`, timed under the GPU lock and checked against fp32.
+/// Creates the CUDA context and the cuBLAS and cuDNN handles with work too small to disturb
+/// another check's timing, so that the GPU lock is later held for real work only.
+pub fn warm_up(device: Device) -> Result<(), Diagnosis> {
+    let run = || -> Result<(), tch::TchError> {
+        let a = Tensor::f_ones([64, 64], (Kind::BFloat16, device))?;
+        a.f_matmul(&a)?.f_sum(Kind::Float)?.f_double_value(&[])?;
+        if Cuda::cudnn_is_available() {
+            let x = Tensor::f_ones([1, 1, 8, 8], (Kind::Float, device))?;
+            let w = Tensor::f_ones([1, 1, 3, 3], (Kind::Float, device))?;
+            x.f_conv2d(&w, None::<Tensor>, [1, 1], [1, 1], [1, 1], 1)?
+                .f_sum(Kind::Float)?
+                .f_double_value(&[])?;
+        }
+        Ok(())
+    };
+    run().map_err(|e| torch_failed("Starting CUDA in libtorch", &e))
+}
+
+/// A bf16 `n×n×n` matmul on `device`, checked against fp32. The caller holds the GPU lock.
 pub fn gpu_matmul(device: Device, n: i64, iterations: u32) -> Result<Matmul, Diagnosis> {
     let index = match device {
         Device::Cuda(i) => i as i64,
@@ -72,23 +90,17 @@ pub fn gpu_matmul(device: Device, n: i64, iterations: u32) -> Result<Matmul, Dia
         let a = Tensor::f_randn([n, n], (Kind::BFloat16, device))?;
         let b = Tensor::f_randn([n, n], (Kind::BFloat16, device))?;
         let mut c = a.f_matmul(&b)?;
-        let (tflops, iterations) = {
-            let _lock = gpu_lock::acquire().map_err(|e| tch::TchError::Torch(e.to_string()))?;
-            for _ in 0..3 {
-                c = a.f_matmul(&b)?;
-            }
-            Cuda::synchronize(index);
-            let start = Instant::now();
-            for _ in 0..iterations {
-                c = a.f_matmul(&b)?;
-            }
-            Cuda::synchronize(index);
-            let seconds = start.elapsed().as_secs_f64();
-            (
-                2.0 * (n as f64).powi(3) * f64::from(iterations) / seconds / 1e12,
-                iterations,
-            )
-        };
+        for _ in 0..3 {
+            c = a.f_matmul(&b)?;
+        }
+        Cuda::synchronize(index);
+        let start = Instant::now();
+        for _ in 0..iterations {
+            c = a.f_matmul(&b)?;
+        }
+        Cuda::synchronize(index);
+        let seconds = start.elapsed().as_secs_f64();
+        let tflops = 2.0 * (n as f64).powi(3) * f64::from(iterations) / seconds / 1e12;
         // The reference: the same bf16 inputs, multiplied in fp32 (TF32 is off by default).
         let want = a
             .f_to_kind(Kind::Float)?
@@ -114,7 +126,8 @@ pub fn gpu_matmul(device: Device, n: i64, iterations: u32) -> Result<Matmul, Dia
     Ok(result)
 }
 
-/// A convolution through cuDNN, checked against the CPU; returns the relative error.
+/// A convolution through cuDNN, checked against the CPU; returns the relative error. The
+/// caller holds the GPU lock.
 pub fn cudnn_convolution(device: Device) -> Result<f64, Diagnosis> {
     if !Cuda::cudnn_is_available() {
         return Err(diagnosis::cudnn_unavailable());

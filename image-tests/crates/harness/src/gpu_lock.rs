@@ -1,13 +1,18 @@
-//! A lock around timed GPU work, so that checks started together never time each other.
+//! A lock around the GPU work of each check, so that checks started together never time each
+//! other's kernels.
 //!
 //! `megapak-smoke` starts every check at once (library loading and context creation overlap,
-//! which keeps the whole run short) and sets `MEGAPAK_GPU_LOCK` to a file; each check holds an
-//! exclusive lock on it while it benchmarks. Without the variable there is nothing to lock.
+//! which keeps the whole run short) and sets `MEGAPAK_GPU_LOCK` to a file. Each check holds an
+//! exclusive lock on it for all of its real GPU work, timed or not (a reference matmul running
+//! beside another check's copy timing would cut its bandwidth), and only initialises outside it
+//! (context, library handles, with work too small to disturb a measurement). Take it once per
+//! process: a second `acquire` in the same process waits for the first forever (`flock` is per
+//! open file). Without the variable there is nothing to lock.
 
 use std::fs::File;
 use std::path::PathBuf;
 
-/// Held while timing; released when dropped (closing the file releases the lock).
+/// Held during a check's GPU work; released when dropped (closing the file releases it).
 #[derive(Debug)]
 pub struct GpuLock {
     _file: Option<File>,

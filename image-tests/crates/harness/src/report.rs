@@ -89,9 +89,16 @@ impl CheckReport {
         }
     }
 
-    /// Records a number.
+    /// Records a number. A NaN or an infinity (a GPU computing garbage) is recorded as text
+    /// (`NaN`, `inf`): JSON has no such numbers, and `null` would make the report unreadable
+    /// exactly when it matters.
     pub fn number(&mut self, key: &str, value: f64) {
-        self.figures.insert(key.to_owned(), Figure::Number(value));
+        let figure = if value.is_finite() {
+            Figure::Number(value)
+        } else {
+            Figure::Text(value.to_string())
+        };
+        self.figures.insert(key.to_owned(), figure);
     }
 
     /// Records a text figure.
@@ -183,6 +190,22 @@ pub fn overall(statuses: impl IntoIterator<Item = Status>) -> Status {
 mod tests {
     use super::*;
     use crate::diagnosis;
+
+    #[test]
+    fn non_finite_figures_survive_the_json_round_trip() {
+        let mut report = CheckReport::new("ort");
+        report.number("cuda_vs_cpu_max_err", f64::NAN);
+        report.number("tflops", f64::INFINITY);
+        report.number("copy_gb_per_s", 2900.5);
+        let json = serde_json::to_string(&report).unwrap();
+        let back: CheckReport = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            back.figures["cuda_vs_cpu_max_err"],
+            Figure::Text("NaN".into())
+        );
+        assert_eq!(back.figures["tflops"], Figure::Text("inf".into()));
+        assert_eq!(back.figures["copy_gb_per_s"], Figure::Number(2900.5));
+    }
 
     #[test]
     fn a_failure_is_not_overwritten_by_a_later_skip() {

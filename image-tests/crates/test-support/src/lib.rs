@@ -107,6 +107,21 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
+/// A folder holding one shared library, `file_name`, compiled from the C `source`.
+pub fn c_library(file_name: &str, source: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let source_path = dir.path().join("source.c");
+    std::fs::write(&source_path, source).expect("the C source is written");
+    let status = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()))
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(dir.path().join(file_name))
+        .arg(&source_path)
+        .status()
+        .expect("a C compiler (`cc`) runs");
+    assert!(status.success(), "compiling `{file_name}` failed");
+    dir
+}
+
 /// Compiles `fixtures/libcuda_stub.c` as `DIR/libcuda.so.1`; `mode` as the stub documents.
 pub fn stub_driver(mode: u8) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
