@@ -46,6 +46,7 @@ pub fn failed(call: &str, err: DriverError, arch: i32) -> Diagnosis {
             diagnosis::ptx_too_new(&format!("`{call}`: {name}"))
         }
         CUresult::CUDA_ERROR_NO_DEVICE => diagnosis::no_gpu(&format!("`{call}`: {name}")),
+        CUresult::CUDA_ERROR_STUB_LIBRARY => diagnosis::driver_init_failed(&name),
         _ => diagnosis::cuda_error(call, &name),
     }
 }

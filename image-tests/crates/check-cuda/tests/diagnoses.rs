@@ -211,6 +211,35 @@ fn a_driver_that_sees_no_gpu() {
 }
 
 #[test]
+fn a_toolkit_stub_in_place_of_the_driver() {
+    let stub = stub_driver(5);
+    let ran = check()
+        .args(["--nvrtc-dir"])
+        .args([cuda_lib()])
+        .lib_dir(stub.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "driver-init-failed".into())
+    );
+    let json = ran.json();
+    assert!(
+        json["diagnosis"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CUDA_ERROR_STUB_LIBRARY"),
+        "{json}"
+    );
+    assert!(
+        json["diagnosis"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("take the stubs folder off `LD_LIBRARY_PATH`"),
+        "{json}"
+    );
+}
+
+#[test]
 fn a_driver_that_does_not_match_its_kernel_module() {
     let stub = stub_driver(4);
     let ran = check()

@@ -75,6 +75,8 @@ pub fn no_gpu(detail: &str) -> Diagnosis {
 pub fn driver_init_failed(code_name: &str) -> Diagnosis {
     let hint = if code_name.contains("SYSTEM_DRIVER_MISMATCH") {
         "the `libcuda.so.1` in use comes from a different driver version than the kernel module: never install a driver package into the image, let the container toolkit mount the host's"
+    } else if code_name.contains("STUB_LIBRARY") {
+        "the `libcuda.so` in use is a CUDA toolkit's link-time stub (`…/lib64/stubs`), found ahead of the driver: take the stubs folder off `LD_LIBRARY_PATH` (it is for linking only)"
     } else {
         "run `nvidia-smi` to see whether the driver works at all; check `dmesg` for `NVRM` errors"
     };
