@@ -4,7 +4,7 @@
 {
   lib,
   rustPlatform,
-  symlinkJoin,
+  runCommand,
   python3Packages,
 }:
 
@@ -71,14 +71,17 @@ let
     doCheck = false;
   };
 in
-symlinkJoin {
-  name = "megapak-smoke-${checks.version}";
-  paths = [
-    checks
-    checkTorch
-  ];
-  passthru = {
-    inherit checks checkTorch torch;
-  };
-  inherit meta;
-}
+# One folder of real files, not a `symlinkJoin`: `megapak-smoke` looks for its checks beside its
+# resolved executable, which for a link is the folder of the derivation it points into (and
+# check-torch lives in another).
+runCommand "megapak-smoke-${checks.version}"
+  {
+    passthru = {
+      inherit checks checkTorch torch;
+    };
+    inherit meta;
+  }
+  ''
+    mkdir -p $out/bin
+    cp ${checks}/bin/* ${checkTorch}/bin/* $out/bin/
+  ''

@@ -1,25 +1,48 @@
 //! A Kubernetes Job that runs the image's harness on a GPU node: for teams that verify images
-//! on a fleet of GPU runners (`kubectl apply -f job.yaml`, then `kubectl logs job/NAME`).
+//! on a fleet of GPU runners (`kubectl apply -f job.yaml`, then `kubectl logs -f job/NAME` and
+//! the Job's status).
 
 use crate::container::IMAGE_HARNESS;
 
-/// The Job's name for `image`: `megapak-verify-<repository>-<tag>`, as DNS-1123 allows (lower
-/// case, digits and `-`, at most 63 characters).
+/// The most characters of the image's name in a Job's name: 63 (DNS-1123), less
+/// `megapak-verify-` and `-` with the hash's 8.
+const MAX_SLUG: usize = 63 - "megapak-verify-".len() - 1 - 8;
+
+/// The Job's name for `image`: `megapak-verify-<repository>-<tag>-<hash>`, as DNS-1123 allows
+/// (lower case, digits and `-`, at most 63 characters). The hash is of the whole reference, so
+/// that `a/img:1` and `b/img:1`, or two digests of one image, get Jobs of their own.
 pub fn job_name(image: &str) -> String {
     let without_digest = image.split('@').next().unwrap_or(image);
     let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
-    let mut name = String::from("megapak-verify-");
-    for c in last.chars() {
-        let c = c.to_ascii_lowercase();
-        name.push(if c.is_ascii_alphanumeric() { c } else { '-' });
-    }
-    let mut name: String = name
+    let lowered: String = last
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let mut slug = lowered
         .split('-')
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("-");
-    name.truncate(63);
-    name.trim_end_matches('-').to_owned()
+    slug.truncate(MAX_SLUG);
+    let slug = slug.trim_end_matches('-');
+    let hash = short_hash(image);
+    if slug.is_empty() {
+        format!("megapak-verify-{hash}")
+    } else {
+        format!("megapak-verify-{slug}-{hash}")
+    }
+}
+
+/// 8 hex digits of the 64-bit FNV-1a hash of `text`, its two halves folded together: stable
+/// across releases and machines, unlike `std`'s hasher.
+fn short_hash(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{:08x}", (hash >> 32) ^ (hash & 0xffff_ffff))
 }
 
 /// The Job as YAML. One GPU (`nvidia.com/gpu: 1`), no retries, the report on the pod's log.
@@ -33,9 +56,17 @@ pub fn job(image: &str, harness_args: &[String]) -> String {
     let image = json_string(image);
     format!(
         "\
-# Runs megapak's GPU harness in the image on one GPU; the JSON report is the pod's log.
-#   kubectl apply -f THIS_FILE && kubectl wait --for=condition=complete --timeout=10m job/{name}
-#   kubectl logs job/{name}
+# Runs megapak's GPU harness in the image on one GPU:
+#   kubectl apply -f THIS_FILE
+# Its pod runs once the image is pulled (a while), then follow the run to its end:
+#   kubectl get pods -l job-name={name}
+#   kubectl logs -f job/{name}
+# The Job's status says `Complete` when every check passed, `Failed` when not:
+#   kubectl get job/{name} -o jsonpath='{{.status.conditions[?(@.status==\"True\")].type}}'
+# The log is the JSON report, then one line per check that did not pass (the harness's stderr);
+# the report alone:
+#   kubectl logs job/{name} | sed -n '/^{{/,/^}}/p'
+# (`kubectl wait --for=condition=complete` would wait out its whole timeout on a failed Job.)
 apiVersion: batch/v1
 kind: Job
 metadata:
@@ -45,7 +76,9 @@ metadata:
     app.kubernetes.io/managed-by: megapak
 spec:
   backoffLimit: 0
-  activeDeadlineSeconds: 900
+  # Counted from the Job's start: room to pull an image of several GB; the checks themselves
+  # take a few minutes at most (each is killed after 120 s).
+  activeDeadlineSeconds: 1800
   ttlSecondsAfterFinished: 86400
   template:
     metadata:
@@ -56,10 +89,20 @@ spec:
       containers:
         - name: harness
           image: {image}
+          # A rebuilt tag must not run as the node's cached image.
+          imagePullPolicy: Always
           command: [{command}]
           resources:
             limits:
               nvidia.com/gpu: 1
+          volumeMounts:
+            # The harness keeps its GPU lock in the temporary folder; the image may have no `/tmp`
+            # or a read-only root.
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: {{}}
       tolerations:
         - key: nvidia.com/gpu
           operator: Exists
@@ -77,18 +120,61 @@ fn json_string(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn is_dns_label(name: &str) -> bool {
+        name.len() <= 63
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !name.starts_with('-')
+            && !name.ends_with('-')
+    }
+
     #[test]
     fn names_are_dns_labels() {
         assert_eq!(
             job_name("ghcr.io/acme/ComfyUI_megapak:2025.11"),
-            "megapak-verify-comfyui-megapak-2025-11"
+            format!(
+                "megapak-verify-comfyui-megapak-2025-11-{}",
+                short_hash("ghcr.io/acme/ComfyUI_megapak:2025.11")
+            )
         );
+        for image in [
+            "registry:5000/x/img@sha256:abc".to_owned(),
+            format!("img:{}", "t".repeat(80)),
+            format!("img:{}_x", "t".repeat(MAX_SLUG - 5)),
+            "@sha256:abc".to_owned(),
+        ] {
+            let name = job_name(&image);
+            assert!(is_dns_label(&name), "{image}: {name}");
+            assert!(name.ends_with(&short_hash(&image)), "{image}: {name}");
+        }
+    }
+
+    #[test]
+    fn every_image_reference_gets_its_own_name() {
+        let names = [
+            "img@sha256:aaaa",
+            "img@sha256:bbbb",
+            "a/img:1",
+            "b/img:1",
+            "registry.example/a/img:1",
+        ]
+        .map(job_name);
+        for (i, a) in names.iter().enumerate() {
+            for b in &names[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(job_name("a/img:1"), job_name("a/img:1"), "stable");
+    }
+
+    #[test]
+    fn the_hash_is_fnv_1a() {
+        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c.
         assert_eq!(
-            job_name("registry:5000/x/img@sha256:abc"),
-            "megapak-verify-img"
+            short_hash("a"),
+            format!("{:08x}", 0xaf63_dc4c_u64 ^ 0x8601_ec8c)
         );
-        let long = job_name(&format!("img:{}", "t".repeat(80)));
-        assert!(long.len() <= 63 && !long.ends_with('-'), "{long}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`environment`]: the variables the harness runs with on a host (`LD_LIBRARY_PATH`,
 //!   `ORT_DYLIB_PATH`, NVRTC to preload);
 //! - [`container`]: docker (`--gpus all`) and podman (CDI) command lines;
+//! - [`container_failure`]: what a runtime's failure to start the harness means;
 //! - [`k8s`]: a Kubernetes Job that runs the harness on a GPU node;
 //! - [`report`]: reading the harness's JSON report and showing it;
 //! - [`run`]: running the harness and telling its failures apart from the checks'.
@@ -13,6 +14,7 @@
 //! Nothing here links CUDA or torch: the harness does that, in its own processes.
 
 pub mod container;
+pub mod container_failure;
 pub mod environment;
 pub mod error;
 pub mod harness;

@@ -1,25 +1,31 @@
 //! The libraries of a Python environment that the harness needs, where pip puts them:
 //! `site-packages/torch/lib`, `site-packages/nvidia/*/lib` (CUDA 13: `nvidia/cu13/lib`, cuDNN:
 //! `nvidia/cudnn/lib`, ...) and `site-packages/onnxruntime/capi`.
+//!
+//! An environment may have several such folders (`lib` and `lib64` on RHEL-style prefixes,
+//! Debian's `dist-packages`): all of them count.
 
 use std::path::{Path, PathBuf};
 
 use crate::VerifyError;
 
+/// The names a Python environment's package folder has: pip's, and Debian's.
+const PACKAGE_FOLDERS: [&str; 2] = ["site-packages", "dist-packages"];
+
 /// What one environment offers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Libraries {
-    /// The `site-packages` folder the rest was found in.
-    pub site_packages: PathBuf,
-    /// `torch/lib`, if torch is installed.
+    /// The `site-packages` folders the rest was found in.
+    pub site_packages: Vec<PathBuf>,
+    /// `torch/lib`, if torch is installed (the first one).
     pub torch_lib: Option<PathBuf>,
-    /// Every `nvidia/*/lib` folder, sorted.
+    /// Every `nvidia/*/lib` folder, sorted within each `site-packages`.
     pub nvidia_libs: Vec<PathBuf>,
     /// The folder holding `libnvrtc.so.13`, if any.
     pub nvrtc_dir: Option<PathBuf>,
-    /// `onnxruntime/capi/libonnxruntime.so.<version>`, if onnxruntime is installed.
+    /// `onnxruntime/capi/libonnxruntime.so.<version>`, if onnxruntime is installed (the first).
     pub onnxruntime: Option<PathBuf>,
-    /// torch's `__version__`, e.g. `2.11.0+cu130`.
+    /// The `__version__` of the torch of `torch_lib`, e.g. `2.11.0+cu130`.
     pub torch_version: Option<String>,
 }
 
@@ -32,34 +38,53 @@ impl Libraries {
             .cloned()
             .collect()
     }
+
+    /// Whether the harness has no use for any of it.
+    fn offers_nothing(&self) -> bool {
+        self.torch_lib.is_none() && self.nvidia_libs.is_empty() && self.onnxruntime.is_none()
+    }
+
+    /// Adds what a later `site-packages` offers: its `nvidia/*/lib` folders, and torch,
+    /// onnxruntime and NVRTC where none was found yet.
+    fn merge(&mut self, later: Self) {
+        self.site_packages.extend(later.site_packages);
+        if self.torch_lib.is_none() {
+            self.torch_lib = later.torch_lib;
+            self.torch_version = later.torch_version;
+        }
+        self.nvidia_libs.extend(later.nvidia_libs);
+        self.nvrtc_dir = self.nvrtc_dir.take().or(later.nvrtc_dir);
+        self.onnxruntime = self.onnxruntime.take().or(later.onnxruntime);
+    }
 }
 
-/// The `site-packages` folders of `env`: `lib/python3.*/site-packages` (and `lib64`), or `env`
-/// itself when it is one (it holds `torch`, `nvidia` or `onnxruntime`).
+/// The `site-packages` folders of `env`: every `lib*/python3*/site-packages` and
+/// `lib*/python3*/dist-packages`, each once (a venv's `lib64` is often a link to `lib`); only
+/// when there is none, `env` itself if it is one (it holds `torch`, `nvidia` or `onnxruntime`:
+/// looking there first would take `/usr/local`, with its `nvidia` driver folder, for one).
 pub fn site_packages(env: &Path) -> Result<Vec<PathBuf>, VerifyError> {
-    if ["torch", "nvidia", "onnxruntime"]
-        .iter()
-        .any(|p| env.join(p).is_dir())
-    {
-        return Ok(vec![env.to_owned()]);
-    }
     let mut found = Vec::new();
-    for lib in ["lib", "lib64"] {
-        let dir = env.join(lib);
-        if !dir.is_dir() {
+    for lib in read_dir(env)?.iter().filter(|d| starts_with(d, "lib")) {
+        if !lib.is_dir() {
             continue;
         }
-        for entry in read_dir(&dir)? {
-            let name = entry
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            let site = entry.join("site-packages");
-            if name.starts_with("python3") && site.is_dir() && !found.contains(&site) {
-                found.push(site);
+        for python in read_dir(lib)?.iter().filter(|d| starts_with(d, "python3")) {
+            for folder in PACKAGE_FOLDERS {
+                let Ok(site) = std::fs::canonicalize(python.join(folder)) else {
+                    continue;
+                };
+                if site.is_dir() && !found.contains(&site) {
+                    found.push(site);
+                }
             }
         }
+    }
+    if found.is_empty()
+        && ["torch", "nvidia", "onnxruntime"]
+            .iter()
+            .any(|p| env.join(p).is_dir())
+    {
+        found.push(env.to_owned());
     }
     if found.is_empty() {
         return Err(VerifyError::NoSitePackages {
@@ -69,7 +94,8 @@ pub fn site_packages(env: &Path) -> Result<Vec<PathBuf>, VerifyError> {
     Ok(found)
 }
 
-/// The libraries of the first `site-packages` of `env` that has any, else of the first.
+/// The libraries of every `site-packages` of `env`, earlier folders first; an error when there
+/// are none the harness uses.
 pub fn find(env: &Path) -> Result<Libraries, VerifyError> {
     // Absolute paths: the harness runs elsewhere, and onnxruntime resolves relative ones
     // against its own binary's folder.
@@ -77,16 +103,24 @@ pub fn find(env: &Path) -> Result<Libraries, VerifyError> {
         path: env.to_owned(),
         source,
     })?;
-    let sites = site_packages(&env)?;
-    let mut all = sites
-        .iter()
-        .map(|s| in_site_packages(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let index = all
-        .iter()
-        .position(|l| l.torch_lib.is_some() || !l.nvidia_libs.is_empty() || l.onnxruntime.is_some())
-        .unwrap_or(0);
-    Ok(all.swap_remove(index))
+    let mut all = Libraries::default();
+    for site in site_packages(&env)? {
+        all.merge(in_site_packages(&site)?);
+    }
+    if all.offers_nothing() {
+        return Err(VerifyError::NothingToUse {
+            env,
+            searched: all.site_packages,
+        });
+    }
+    Ok(all)
+}
+
+/// Whether the file name of `path` starts with `prefix`.
+fn starts_with(path: &Path, prefix: &str) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(prefix))
 }
 
 fn in_site_packages(site: &Path) -> Result<Libraries, VerifyError> {
@@ -116,16 +150,14 @@ fn in_site_packages(site: &Path) -> Result<Libraries, VerifyError> {
         .cloned();
     let capi = site.join("onnxruntime/capi");
     let onnxruntime = if capi.is_dir() {
-        read_dir(&capi)?.into_iter().find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("libonnxruntime.so"))
-        })
+        read_dir(&capi)?
+            .into_iter()
+            .find(|p| starts_with(p, "libonnxruntime.so"))
     } else {
         None
     };
     Ok(Libraries {
-        site_packages: site.to_owned(),
+        site_packages: vec![site.to_owned()],
         torch_lib,
         nvidia_libs,
         nvrtc_dir,
@@ -180,12 +212,21 @@ pub(crate) mod tests {
         site
     }
 
+    /// Empty files at `paths` under `root`.
+    fn touch(root: &Path, paths: &[&str]) {
+        for path in paths {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+    }
+
     #[test]
     fn a_venv_gives_torch_nvidia_and_onnxruntime() {
         let dir = tempfile::tempdir().unwrap();
         let site = fake_venv(dir.path()).canonicalize().unwrap();
         let libs = find(dir.path()).unwrap();
-        assert_eq!(libs.site_packages, site);
+        assert_eq!(libs.site_packages, [site.as_path()]);
         assert_eq!(libs.torch_lib, Some(site.join("torch/lib")));
         assert_eq!(
             libs.nvidia_libs,
@@ -209,18 +250,100 @@ pub(crate) mod tests {
         let site = fake_venv(dir.path());
         assert_eq!(
             find(&site).unwrap().site_packages,
-            site.canonicalize().unwrap()
+            [site.canonicalize().unwrap()]
         );
+    }
+
+    #[test]
+    fn lib_and_lib64_both_count() {
+        // RHEL-style: pure-Python packages in `lib`, binary ones in `lib64`.
+        let dir = tempfile::tempdir().unwrap();
+        touch(
+            dir.path(),
+            &[
+                "lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9",
+                "lib64/python3.12/site-packages/torch/lib/libtorch_cpu.so",
+                "lib64/python3.12/site-packages/nvidia/cu13/lib/libnvrtc.so.13",
+            ],
+        );
+        let root = dir.path().canonicalize().unwrap();
+        let libs = find(dir.path()).unwrap();
+        let (lib, lib64) = (
+            root.join("lib/python3.12/site-packages"),
+            root.join("lib64/python3.12/site-packages"),
+        );
+        assert_eq!(libs.site_packages, [lib.clone(), lib64.clone()]);
+        assert_eq!(libs.torch_lib, Some(lib64.join("torch/lib")));
+        assert_eq!(
+            libs.nvidia_libs,
+            [lib.join("nvidia/cudnn/lib"), lib64.join("nvidia/cu13/lib")]
+        );
+        assert_eq!(libs.nvrtc_dir, Some(lib64.join("nvidia/cu13/lib")));
+    }
+
+    #[test]
+    fn a_venv_s_lib64_link_is_one_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = fake_venv(dir.path()).canonicalize().unwrap();
+        std::os::unix::fs::symlink("lib", dir.path().join("lib64")).unwrap();
+        let libs = find(dir.path()).unwrap();
+        assert_eq!(libs.site_packages, [site.as_path()]);
+        assert_eq!(libs.nvidia_libs.len(), 3, "{:?}", libs.nvidia_libs);
+    }
+
+    #[test]
+    fn a_prefix_with_a_driver_folder_is_not_site_packages() {
+        // `/usr/local` on a GPU node: the driver in `nvidia/lib64`, Debian's pip in
+        // `dist-packages`.
+        let dir = tempfile::tempdir().unwrap();
+        touch(
+            dir.path(),
+            &[
+                "nvidia/lib64/libcuda.so.1",
+                "lib/python3.12/dist-packages/torch/lib/libtorch_cpu.so",
+            ],
+        );
+        let libs = find(dir.path()).unwrap();
+        let dist = dir
+            .path()
+            .canonicalize()
+            .unwrap()
+            .join("lib/python3.12/dist-packages");
+        assert_eq!(libs.site_packages, [dist.as_path()]);
+        assert_eq!(libs.torch_lib, Some(dist.join("torch/lib")));
+    }
+
+    #[test]
+    fn an_environment_with_nothing_the_harness_uses_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("lib/python3.12/site-packages/requests")).unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let err = find(dir.path()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{0}` has nothing the harness uses: no `torch/lib`, no `nvidia/*/lib` and no `onnxruntime/capi/libonnxruntime.so.*` in `{0}/lib/python3.12/site-packages`\nhint: pass the environment where `torch`, the `nvidia-*` CUDA packages or `onnxruntime-gpu` are installed (its prefix or its `site-packages`)",
+                root.display()
+            )
+        );
+        // The driver's folder alone is not a CUDA package.
+        let usr_local = tempfile::tempdir().unwrap();
+        touch(usr_local.path(), &["nvidia/lib64/libcuda.so.1"]);
+        assert!(matches!(
+            find(usr_local.path()),
+            Err(VerifyError::NothingToUse { .. })
+        ));
     }
 
     #[test]
     fn a_folder_without_site_packages_is_refused() {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("lib/python3.12")).unwrap();
         let err = find(dir.path()).unwrap_err();
         assert_eq!(
             err.to_string().lines().next().unwrap(),
             format!(
-                "No `site-packages` under `{}`",
+                "No `site-packages` under `{}`: looked for `lib*/python3*/site-packages` and `lib*/python3*/dist-packages`, and for `torch`, `nvidia` or `onnxruntime` in the folder itself",
                 dir.path().canonicalize().unwrap().display()
             )
         );

@@ -2,16 +2,19 @@
 //!
 //! The harness is a separate workspace; the JSON is the contract. `schema` changes when a field
 //! changes meaning. A check `passed` only with `status` = `passed`: a skip (no GPU) is not.
+//! A run passes only when it counted skips as failures and each of [`REQUIRED_CHECKS`] passed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::VerifyError;
-
 /// The report schema this megapak reads.
 pub const SCHEMA: u32 = 1;
+
+/// The checks a passing run must contain, each passed: a report without one proves nothing
+/// about it.
+pub const REQUIRED_CHECKS: [&str; 3] = ["cuda", "torch", "ort"];
 
 /// A whole harness run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,40 +52,72 @@ pub struct Diagnosis {
 }
 
 impl Report {
-    /// Whether every check passed (a skip is not a pass).
+    /// Whether the run passed: skips counted as failures (`require_gpu`), every check passed (a
+    /// skip is not a pass), and none of [`REQUIRED_CHECKS`] missing.
     pub fn all_passed(&self) -> bool {
-        !self.checks.is_empty() && self.checks.iter().all(|c| c.passed && c.status == "passed")
+        self.require_gpu
+            && self.checks.iter().all(Check::is_pass)
+            && self.missing_checks().is_empty()
     }
 
-    /// `cuda skipped (no-driver), ort failed (onnxruntime-cpu-only)`: the checks that did not pass.
+    /// `cuda skipped (no-driver), ort failed (onnxruntime-cpu-only)`: why the run did not pass.
     pub fn not_passed(&self) -> String {
-        self.checks
+        let mut reasons: Vec<String> = self
+            .checks
             .iter()
-            .filter(|c| !(c.passed && c.status == "passed"))
+            .filter(|c| !c.is_pass())
             .map(|c| match &c.diagnosis {
                 Some(d) => format!("{} {} ({})", c.name, c.status, d.code),
                 None => format!("{} {}", c.name, c.status),
             })
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        reasons.extend(
+            self.missing_checks()
+                .into_iter()
+                .map(|name| format!("{name} missing from the report")),
+        );
+        if !self.require_gpu {
+            reasons.push("the harness ran without `--require-gpu`".to_owned());
+        }
+        reasons.join(", ")
+    }
+
+    /// The required checks the report lacks.
+    fn missing_checks(&self) -> Vec<&'static str> {
+        REQUIRED_CHECKS
+            .into_iter()
+            .filter(|name| !self.checks.iter().any(|c| c.name == *name))
+            .collect()
     }
 }
 
+impl Check {
+    /// Passed, as opposed to failed or skipped.
+    fn is_pass(&self) -> bool {
+        self.passed && self.status == "passed"
+    }
+}
+
+/// Why the harness's stdout is not a report this megapak reads.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("not the JSON report megapak expects")]
+    Json(#[from] serde_json::Error),
+    #[error("report schema {0}")]
+    Schema(u32),
+}
+
 /// Reads the report from the harness's stdout.
-pub fn parse(stdout: &str) -> Result<Report, VerifyError> {
+pub fn parse(stdout: &str) -> Result<Report, ParseError> {
     #[derive(Deserialize)]
     struct Version {
         schema: u32,
     }
-    let version: Version =
-        serde_json::from_str(stdout).map_err(|source| VerifyError::BadReport { source })?;
+    let version: Version = serde_json::from_str(stdout)?;
     if version.schema != SCHEMA {
-        return Err(VerifyError::Schema {
-            found: version.schema,
-            expected: SCHEMA,
-        });
+        return Err(ParseError::Schema(version.schema));
     }
-    serde_json::from_str(stdout).map_err(|source| VerifyError::BadReport { source })
+    Ok(serde_json::from_str(stdout)?)
 }
 
 /// The report for people: each check, its figures, why it did not pass.
@@ -163,17 +198,42 @@ mod tests {
         assert!(!report.all_passed(), "no check at all is not a pass");
     }
 
+    fn passing() -> Report {
+        let mut report = parse(CPU_MACHINE).unwrap();
+        for check in &mut report.checks {
+            check.status = "passed".into();
+            check.passed = true;
+            check.diagnosis = None;
+        }
+        assert!(report.all_passed());
+        report
+    }
+
+    #[test]
+    fn a_missing_check_is_not_a_pass() {
+        let mut report = passing();
+        report.checks.retain(|c| c.name != "torch");
+        assert!(!report.all_passed());
+        assert_eq!(report.not_passed(), "torch missing from the report");
+    }
+
+    #[test]
+    fn a_run_that_tolerated_skips_is_not_a_pass() {
+        let mut report = passing();
+        report.require_gpu = false;
+        assert!(!report.all_passed());
+        assert_eq!(
+            report.not_passed(),
+            "the harness ran without `--require-gpu`"
+        );
+    }
+
     #[test]
     fn other_schemas_are_refused() {
-        let err = parse(r#"{"schema": 2}"#).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("The harness writes report schema 2; this megapak reads schema 1"),
-            "{err}"
-        );
         assert!(matches!(
-            parse("not json"),
-            Err(VerifyError::BadReport { .. })
+            parse(r#"{"schema": 2}"#),
+            Err(ParseError::Schema(2))
         ));
+        assert!(matches!(parse("not json"), Err(ParseError::Json(_))));
     }
 }

@@ -36,6 +36,8 @@ fn docker_runs_the_image_harness_with_every_gpu() {
             "--rm",
             "--gpus",
             "all",
+            "--tmpfs",
+            "/tmp",
             "--entrypoint",
             "megapak-smoke",
             "ghcr.io/acme/comfyui-megapak:2025.11",
@@ -51,7 +53,7 @@ fn docker_runs_the_image_harness_with_every_gpu() {
         ran.stdout
     );
     let transcript = ran.transcript(dir.path());
-    assert!(transcript.contains("Running `[TMP]/bin/docker run --rm --gpus all --entrypoint megapak-smoke ghcr.io/acme/comfyui-megapak:2025.11 --json --require-gpu`\n"), "{transcript}");
+    assert!(transcript.contains("Running `[TMP]/bin/docker run --rm --gpus all --tmpfs /tmp --entrypoint megapak-smoke ghcr.io/acme/comfyui-megapak:2025.11 --json --require-gpu`\n"), "{transcript}");
 }
 
 #[test]
@@ -76,6 +78,32 @@ fn podman_without_a_cdi_spec_gets_a_hint() {
     );
     assert_eq!(ran.code, 1);
     insta::assert_snapshot!(ran.transcript(dir.path()));
+}
+
+#[test]
+fn an_image_podman_cannot_pull_gets_the_error_line_and_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    script(
+        &bin.join("podman"),
+        "echo 'Trying to pull ghcr.io/acme/comfyui-megapak:2025.11...' >&2\necho 'Error: initializing source docker://ghcr.io/acme/comfyui-megapak:2025.11: reading manifest 2025.11 in ghcr.io/acme/comfyui-megapak: manifest unknown' >&2\nexit 125",
+    );
+    let ran = megapak(
+        &[
+            "verify",
+            "--gpu",
+            "--image",
+            "ghcr.io/acme/comfyui-megapak:2025.11",
+        ],
+        &[("PATH", bin.to_str().unwrap())],
+    );
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.stderr.ends_with("error: `podman` cannot find the image `ghcr.io/acme/comfyui-megapak:2025.11`: Error: initializing source docker://ghcr.io/acme/comfyui-megapak:2025.11: reading manifest 2025.11 in ghcr.io/acme/comfyui-megapak: manifest unknown\nhint: build or load the image first (`docker load < result`, `podman load < result`)\n"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
@@ -129,7 +157,7 @@ fn the_kubernetes_job_goes_to_stdout_or_a_file() {
     );
     assert_eq!(
         ran.transcript(dir.path()),
-        "exit: 0\n--- stdout\n--- stderr\nWrote the Kubernetes Job `megapak-verify-comfyui-megapak-2025-11` to `[TMP]/job.yaml`; run it with `kubectl apply -f [TMP]/job.yaml`\n"
+        "exit: 0\n--- stdout\n--- stderr\nWrote the Kubernetes Job `megapak-verify-comfyui-megapak-2025-11-fe48d4b8` to `[TMP]/job.yaml`; run it with `kubectl apply -f [TMP]/job.yaml`\n"
     );
 }
 

@@ -10,6 +10,7 @@ use anstream::eprintln;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use megapak_verify::container::Runtime;
+use megapak_verify::pyenv::Libraries;
 use megapak_verify::report::{self, Report};
 use megapak_verify::{environment, harness, k8s, pyenv, run as harness_run, smoke_args};
 
@@ -120,32 +121,40 @@ fn on_host(args: &VerifyArgs) -> anyhow::Result<Report> {
         .map(|env| pyenv::find(env))
         .collect::<Result<Vec<_>, _>>()?;
     for libs in &libraries {
-        let mut found = Vec::new();
-        if let Some(version) = &libs.torch_version {
-            found.push(format!("torch {version}"));
-        }
-        if !libs.nvidia_libs.is_empty() {
-            found.push(format!("{} `nvidia/*/lib` folders", libs.nvidia_libs.len()));
-        }
-        if let Some(ort) = &libs.onnxruntime {
-            found.push(format!(
-                "`{}`",
-                ort.file_name().unwrap_or_default().to_string_lossy()
-            ));
-        }
-        let found = if found.is_empty() {
-            "nothing the harness uses".to_owned()
-        } else {
-            found.join(", ")
-        };
-        eprintln!("Using `{}`: {found}", libs.site_packages.display());
+        eprintln!("{}", using(libs));
     }
     let env = environment::host_env(&libraries, std::env::var_os("LD_LIBRARY_PATH").as_deref());
-    eprintln!(
-        "Running the GPU harness `{}` on this machine",
-        harness.smoke().display()
-    );
-    Ok(harness_run::on_host(&harness, &env, &[])?)
+    let line = harness_run::host_command(&harness, &[]);
+    eprintln!("Running `{line}` on this machine");
+    Ok(harness_run::on_host(&line, &env)?)
+}
+
+/// What an environment offers, for people: "Using `…/site-packages`: torch 2.11.0+cu130,
+/// 2 `nvidia/*/lib` folders, `libonnxruntime.so.1.31.1`".
+fn using(libs: &Libraries) -> String {
+    let mut found = Vec::new();
+    if libs.torch_lib.is_some() {
+        found.push(match &libs.torch_version {
+            Some(version) => format!("torch {version}"),
+            None => "torch".to_owned(),
+        });
+    }
+    if !libs.nvidia_libs.is_empty() {
+        found.push(format!("{} `nvidia/*/lib` folders", libs.nvidia_libs.len()));
+    }
+    if let Some(ort) = &libs.onnxruntime {
+        found.push(format!(
+            "`{}`",
+            ort.file_name().unwrap_or_default().to_string_lossy()
+        ));
+    }
+    let sites = libs
+        .site_packages
+        .iter()
+        .map(|s| format!("`{}`", s.display()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("Using {sites}: {}", found.join(", "))
 }
 
 fn in_container(image: &str, runtime: Option<RuntimeArg>) -> anyhow::Result<Report> {

@@ -58,6 +58,43 @@ pub fn fake_harness(dir: &Path, body: &str) -> PathBuf {
     harness
 }
 
+/// A harness laid out as Nix's `symlinkJoin` or a profile does: a folder of links to binaries
+/// living in two others (`check-torch` apart). Its `megapak-smoke` looks for its checks as the
+/// real one does, in `--bin-dir`, else beside its resolved executable, and prints `report`
+/// only when it finds all three.
+pub fn symlinked_harness(dir: &Path, report: &Path) -> PathBuf {
+    let checks = dir.join("store/checks/bin");
+    let torch = dir.join("store/check-torch/bin");
+    let joined = dir.join("profile/bin");
+    for folder in [&checks, &torch, &joined] {
+        std::fs::create_dir_all(folder).unwrap();
+    }
+    script(
+        &checks.join("megapak-smoke"),
+        &format!(
+            r#"bin=$(dirname "$(readlink -f "$0")")
+while [ $# -gt 0 ]; do [ "$1" = --bin-dir ] && bin=$2; shift; done
+for check in check-cuda check-torch check-ort; do
+  [ -x "$bin/$check" ] || {{ echo "$check: failed check-missing: no $bin/$check" >&2; exit 1; }}
+done
+/bin/cat '{}'"#,
+            report.display()
+        ),
+    );
+    script(&checks.join("check-cuda"), "exit 0");
+    script(&checks.join("check-ort"), "exit 0");
+    script(&torch.join("check-torch"), "exit 0");
+    for (folder, binary) in [
+        (&checks, "megapak-smoke"),
+        (&checks, "check-cuda"),
+        (&checks, "check-ort"),
+        (&torch, "check-torch"),
+    ] {
+        std::os::unix::fs::symlink(folder.join(binary), joined.join(binary)).unwrap();
+    }
+    joined
+}
+
 /// A pip-style venv with empty library files.
 pub fn fake_venv(root: &Path) -> PathBuf {
     let site = root.join("venv/lib/python3.12/site-packages");
