@@ -43,21 +43,63 @@ pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
 
 /// Writes `contents` to `path` through a temporary file in the same folder and a rename, so
 /// that a reader never sees a half-written file and a failure leaves the old file in place.
+///
+/// The file gets the permissions a plain create would give it (`0o666` less the umask), or
+/// keeps those of the file it replaces; not the `0o600` of a temporary file.
 pub(crate) fn write_file_atomically(
     path: &std::path::Path,
     contents: &[u8],
 ) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => std::path::Path::new("."),
     };
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
     let mut file = tempfile::Builder::new()
         .prefix(".megapak-")
         .suffix(".tmp")
+        // Applied at creation, so the umask applies as for any new file.
+        .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)?;
+    if let Some(permissions) = existing {
+        file.as_file().set_permissions(permissions)?;
+    }
     file.write_all(contents)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|err| err.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::write_file_atomically;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_new_file_gets_the_mode_of_a_plainly_created_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "x").unwrap();
+        let written = dir.path().join("written");
+        write_file_atomically(&written, b"x").unwrap();
+        assert_eq!(mode(&written), mode(&plain), "not a temporary file's 0o600");
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.md");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_file_atomically(&path, b"new").unwrap();
+        assert_eq!(mode(&path), 0o640);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
 }
