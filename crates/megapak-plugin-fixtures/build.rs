@@ -54,6 +54,16 @@ const FIXTURES: &[(&str, &str, &[&str])] = &[
         "c-faults/faults.c",
         &["FAULT_RESOLVE_UNKNOWN_STATUS"],
     ),
+    (
+        "c_entry_at_zero",
+        "c-faults/entry_faults.c",
+        &["FAULT_ENTRY_AT_ZERO"],
+    ),
+    (
+        "c_misaligned_table",
+        "c-faults/entry_faults.c",
+        &["FAULT_MISALIGNED_TABLE"],
+    ),
 ];
 
 fn main() {

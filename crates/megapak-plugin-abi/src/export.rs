@@ -54,7 +54,7 @@ impl<R: Resolver> Exported<R> {
         PluginTable {
             abi_major: ABI_MAJOR,
             abi_minor: ABI_MINOR,
-            size: PluginTable::V1_SIZE,
+            size: PluginTable::SIZE,
             state: std::ptr::from_ref(self).cast::<c_void>(),
             describe: Some(describe::<R>),
             resolve: Some(resolve::<R>),

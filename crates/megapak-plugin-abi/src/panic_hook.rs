@@ -5,7 +5,9 @@
 //! reports the same panic as a warning naming the plugin. While a call from the host runs, the
 //! hook installed here records where the panic happened instead, so that the host's message
 //! carries the location. Outside such calls it hands the panic to the hook that was there
-//! before, and with `RUST_BACKTRACE` set (not to `0`: a plugin author debugging) it does both.
+//! before; with `RUST_BACKTRACE` set (not to `0`: a plugin author debugging) it also prints the
+//! panic and a backtrace itself. Only the thread of the host's call is covered: a panic on a
+//! plugin's own worker thread goes to the plugin's hook as usual.
 
 use std::cell::{Cell, RefCell};
 use std::panic::PanicHookInfo;
@@ -37,10 +39,23 @@ fn install() {
             }
             LOCATION.set(info.location().map(ToString::to_string));
             if std::env::var_os("RUST_BACKTRACE").is_some_and(|value| value != "0") {
-                previous(info);
+                // Printed here rather than by the previous hook: in a process where this crate
+                // is linked into the host itself, that hook is the host's, which may end the
+                // process for a panic that is about to be caught.
+                print_report(info);
             }
         }));
     });
+}
+
+/// The panic and a backtrace on stderr, as std's own hook prints them.
+// A panic report is what a panic hook is for.
+#[allow(clippy::print_stderr)]
+fn print_report(info: &PanicHookInfo<'_>) {
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("<unnamed>");
+    let backtrace = std::backtrace::Backtrace::force_capture();
+    eprintln!("\nthread '{name}' {info}\nstack backtrace:\n{backtrace}");
 }
 
 #[cfg(test)]

@@ -103,10 +103,16 @@ unsafe impl Sync for PluginTable {}
 unsafe impl Send for PluginTable {}
 
 impl PluginTable {
-    /// The size of the table in ABI 1.0, the smallest a 1.x plugin may declare.
-    // The table is 8 + 4 pointers, far below u32::MAX: the cast cannot truncate.
+    /// The size of the table in ABI 1.0, the smallest a 1.x plugin may declare: the header
+    /// and four pointers. Fixed for good: a later 1.x adds fields after `free_buffer`, and a
+    /// host reads them only from tables whose `size` covers them.
+    // 8 + 4 pointers is far below u32::MAX: the cast cannot truncate.
     #[allow(clippy::cast_possible_truncation)]
-    pub const V1_SIZE: u32 = size_of::<PluginTable>() as u32;
+    pub const V1_SIZE: u32 = (8 + 4 * size_of::<*const ()>()) as u32;
+
+    /// The size of the table this crate builds (`V1_SIZE` until a 1.x adds fields).
+    #[allow(clippy::cast_possible_truncation)]
+    pub const SIZE: u32 = size_of::<PluginTable>() as u32;
 
     /// The ABI version the table declares.
     pub fn abi(&self) -> AbiVersion {
@@ -136,8 +142,12 @@ impl Buffer {
         len: 0,
     };
 
-    /// Hands `bytes` over to the other side; [`Buffer::free_boxed`] takes it back.
+    /// Hands `bytes` over to the other side; [`Buffer::free_boxed`] takes it back. No bytes
+    /// give [`Buffer::EMPTY`] (a null pointer), as the ABI says.
     pub fn from_vec(bytes: Vec<u8>) -> Self {
+        if bytes.is_empty() {
+            return Self::EMPTY;
+        }
         let boxed = bytes.into_boxed_slice();
         let len = boxed.len();
         let ptr = Box::into_raw(boxed).cast::<u8>();
@@ -187,7 +197,16 @@ mod tests {
             PluginTable::V1_SIZE as usize,
             8 + 4 * size_of::<*const ()>()
         );
+        assert_eq!(PluginTable::SIZE, PluginTable::V1_SIZE, "ABI 1.0's table");
         assert_eq!(size_of::<Option<DescribeFn>>(), size_of::<*const ()>());
+    }
+
+    #[test]
+    fn no_bytes_make_a_null_buffer() {
+        let buffer = Buffer::from_vec(Vec::new());
+        assert!(buffer.ptr.is_null());
+        // SAFETY: from `from_vec`; freeing the empty buffer is a no-op.
+        unsafe { buffer.free_boxed() };
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub const C_FIXTURES: &[&str] = &[
     "c_resolve_stray_package",
     "c_resolve_error",
     "c_resolve_unknown_status",
+    "c_entry_at_zero",
+    "c_misaligned_table",
 ];
 
 /// The workspace's root folder.

@@ -41,6 +41,9 @@ impl<'a> PluginCalls<'a> {
         if table.is_null() {
             return Err(LoadError::NullTable);
         }
+        if !table.is_aligned() {
+            return Err(LoadError::MisalignedTable);
+        }
         // SAFETY: not null, and the caller guarantees every table starts with this header,
         // whose layout no ABI version changes.
         let header = unsafe { &*table.cast::<Header>() };
@@ -166,6 +169,12 @@ fn message(bytes: &[u8]) -> String {
 /// Parses twice, so that "not JSON at all" and "JSON of another shape" read differently; both
 /// messages keep the line and column in the plugin's own text.
 fn decode<T: DeserializeOwned>(call: Call, bytes: &[u8]) -> Result<T, CallError> {
+    if bytes.trim_ascii().is_empty() {
+        return Err(CallError::InvalidJson {
+            call,
+            detail: "the answer is empty".to_owned(),
+        });
+    }
     if let Err(err) = serde_json::from_slice::<IgnoredAny>(bytes) {
         return Err(CallError::InvalidJson {
             call,

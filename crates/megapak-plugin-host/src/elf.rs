@@ -12,10 +12,32 @@ const ET_DYN: u16 = 3;
 
 /// Checks that `path` is an ELF shared library for this process's architecture.
 pub(crate) fn check(path: &Path) -> Result<(), LoadError> {
+    // Through symlinks; before opening, since opening a FIFO waits for a writer.
+    let metadata = fs_err::metadata(path).map_err(LoadError::Read)?;
+    if !metadata.is_file() {
+        return Err(LoadError::NotAFile {
+            kind: file_kind(&metadata.file_type()),
+        });
+    }
     let mut header = [0_u8; 20];
     let mut file = fs_err::File::open(path).map_err(LoadError::Read)?;
     let read = read_up_to(&mut file, &mut header).map_err(LoadError::Read)?;
     check_header(&header[..read])
+}
+
+fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_dir() {
+        "directory"
+    } else if file_type.is_fifo() {
+        "FIFO"
+    } else if file_type.is_socket() {
+        "socket"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "device"
+    } else {
+        "special file"
+    }
 }
 
 fn read_up_to(file: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
@@ -39,23 +61,34 @@ fn check_header(header: &[u8]) -> Result<(), LoadError> {
         2 => 64,
         _ => return Err(LoadError::NotElf),
     };
+    let file_little_endian = match header[5] {
+        1 => true,
+        2 => false,
+        _ => return Err(LoadError::NotElf),
+    };
     let read_u16 = |at: usize| {
         let bytes = [header[at], header[at + 1]];
-        match header[5] {
-            2 => u16::from_be_bytes(bytes),
-            _ => u16::from_le_bytes(bytes),
+        if file_little_endian {
+            u16::from_le_bytes(bytes)
+        } else {
+            u16::from_be_bytes(bytes)
         }
     };
     let kind = read_u16(16);
     let machine = read_u16(18);
     let host_bits = usize::BITS;
     let host_little_endian = cfg!(target_endian = "little");
-    let file_little_endian = header[5] == 1;
     if let Some(expected) = host_machine()
         && (machine != expected || bits != host_bits || file_little_endian != host_little_endian)
     {
+        let mut found = machine_name(machine, bits);
+        if machine == expected {
+            // Same machine, other word size or byte order: say which, or both names read alike.
+            let order = if file_little_endian { "little" } else { "big" };
+            found = format!("{found}, {bits}-bit {order}-endian");
+        }
         return Err(LoadError::ForeignArchitecture {
-            found: machine_name(machine, bits),
+            found,
             expected: std::env::consts::ARCH,
         });
     }
@@ -141,5 +174,41 @@ mod tests {
             reason(&header(2, ET_DYN, foreign)).starts_with("is built for another architecture")
         );
         assert!(reason(&header(1, ET_DYN, 3)).starts_with("is built for another architecture"));
+        let mut big_endian = header(2, ET_DYN, 0);
+        big_endian[5] = 2;
+        big_endian[18..20].copy_from_slice(&own.to_be_bytes());
+        assert_eq!(
+            reason(&big_endian),
+            format!(
+                "is built for another architecture (`{}, 64-bit big-endian`), but this megapak runs on `{}`",
+                std::env::consts::ARCH,
+                std::env::consts::ARCH
+            )
+        );
+        let mut no_byte_order = header(2, ET_DYN, own);
+        no_byte_order[5] = 0;
+        assert_eq!(
+            reason(&no_byte_order),
+            "is not a shared library (it has no ELF header)"
+        );
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("libmegapak_plugin_fifo.so");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("`mkfifo` runs");
+        assert!(made.success());
+        assert_eq!(
+            check(&fifo).unwrap_err().to_string(),
+            "is not a regular file (it is a FIFO)"
+        );
+        assert_eq!(
+            check(dir.path()).unwrap_err().to_string(),
+            "is not a regular file (it is a directory)"
+        );
     }
 }

@@ -79,6 +79,12 @@ pub enum LoadError {
     /// The file does not start with an ELF header.
     #[error("is not a shared library (it has no ELF header)")]
     NotElf,
+    /// The name is not a regular file (a FIFO would block the reading of its header forever).
+    #[error("is not a regular file (it is a {kind})")]
+    NotAFile {
+        /// `directory`, `FIFO`, `socket`, ...
+        kind: &'static str,
+    },
     /// The file is an ELF object, but not a shared library.
     #[error("is not a shared library (it is an ELF {kind})")]
     NotSharedObject {
@@ -104,9 +110,14 @@ pub enum LoadError {
     /// The entry function returned a null pointer.
     #[error("returned no function table from `{ENTRY_SYMBOL}`")]
     NullTable,
+    /// The entry function returned a pointer not aligned for the table.
+    #[error(
+        "returned a function table at a misaligned address from `{ENTRY_SYMBOL}`\nhint: return the address of a `static` `megapak_plugin_table`, not a pointer into a byte buffer"
+    )]
+    MisalignedTable,
     /// The plugin was built for another ABI major version.
     #[error(
-        "was built for plugin ABI {plugin}, but this megapak speaks ABI {host}\nhint: rebuild the plugin against `megapak-plugin-abi` {}.x", host.major
+        "was built for plugin ABI {plugin}, but this megapak speaks ABI {host}\nhint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI {}.x)", host.major
     )]
     AbiMismatch {
         /// What the plugin's table says.

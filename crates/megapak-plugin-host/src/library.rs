@@ -20,10 +20,12 @@ pub(crate) fn open(path: &Path) -> Result<PluginCalls<'static>, LoadError> {
     // Leaked on purpose: see the module comment. The table and functions below point into it.
     let library: &'static libloading::Library = Box::leak(Box::new(library));
     // SAFETY: `EntryFn` is the signature the ABI fixes for this symbol in every version; a
-    // library exporting the name with another type breaks the ABI contract it claims.
-    let entry = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL_NUL) }
+    // library exporting the name with another type breaks the ABI contract it claims. Read as
+    // an `Option`: a symbol defined at address 0 (`dlsym` returns null without an error) would
+    // otherwise become a function pointer to 0.
+    let entry = unsafe { library.get::<Option<EntryFn>>(ENTRY_SYMBOL_NUL) }
         .map_err(|_| LoadError::MissingSymbol)?;
-    let entry: EntryFn = *entry;
+    let entry: EntryFn = (*entry).ok_or(LoadError::MissingSymbol)?;
     // SAFETY: the entry function takes nothing and only returns a pointer (ABI contract).
     let table = unsafe { entry() };
     // SAFETY: the table lives as long as the library, which is never unloaded; its header is

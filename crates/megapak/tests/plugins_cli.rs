@@ -276,7 +276,7 @@ fn a_required_plugin_that_is_refused_stops_megapak() {
         "abi": "2.3",
         "fatal": true,
         "hints": [
-          "rebuild the plugin against `megapak-plugin-abi` 1.x"
+          "rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 1.x)"
         ],
         "name": "internal",
         "origin": "environment",
@@ -290,7 +290,7 @@ fn a_required_plugin_that_is_refused_stops_megapak() {
     warning: `[resolvers] order` in `megapak.toml` names `custom-wheel`, `nixpkgs`, `pypi`, but no plugin file for them was found in `[EXTRA]`, `[BIN]`
     hint: the first-party plugins are built beside megapak by `cargo build --release` of megapak's workspace (`-p megapak` alone does not build them)
     error: Required plugin `internal` (`[EXTRA]/libmegapak_plugin_internal.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
-    hint: rebuild the plugin against `megapak-plugin-abi` 1.x
+    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 1.x)
     "#);
 }
 

@@ -46,9 +46,9 @@ fn a_required_plugin_that_is_refused_stops_the_run() {
     let plugins = load(&[&dir], &["internal"]);
     assert!(plugins.is_fatal(&plugins.refused[0]));
     let error = plugins.ensure_usable().unwrap_err();
-    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @r"
+    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"
     Required plugin `internal` (`[DIR0]/libmegapak_plugin_internal.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
-    hint: rebuild the plugin against `megapak-plugin-abi` 1.x
+    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 1.x)
     ");
 }
 

@@ -68,9 +68,9 @@ fn a_plugin_for_another_abi_major_is_refused_before_any_call() {
     let refusal = &plugins.refused[0];
     assert!(matches!(refusal.reason, LoadError::AbiMismatch { .. }));
     assert_eq!(refusal.abi, Some(AbiVersion { major: 2, minor: 3 }));
-    insta::assert_snapshot!(refusals(&plugins, &[&dir]), @r"
+    insta::assert_snapshot!(refusals(&plugins, &[&dir]), @"
     Plugin `c-wrong-abi` (`[DIR0]/libmegapak_plugin_c_wrong_abi.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
-    hint: rebuild the plugin against `megapak-plugin-abi` 1.x
+    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 1.x)
     ");
 }
 
@@ -157,4 +157,20 @@ fn an_error_from_resolve_fails_the_call() {
 #[test]
 fn an_unknown_status_fails_the_call() {
     insta::assert_snapshot!(resolve_error_of_c_fixture("c_resolve_unknown_status"), @"Plugin `c-resolve-unknown-status` (`[DIR0]/libmegapak_plugin_c_resolve_unknown_status.so`) answered `resolve` with the unknown status code 42");
+}
+
+#[test]
+fn an_entry_symbol_at_address_zero_is_refused_not_called() {
+    insta::assert_snapshot!(refusal_of_c_fixture("c_entry_at_zero"), @"
+    Plugin `c-entry-at-zero` (`[DIR0]/libmegapak_plugin_c_entry_at_zero.so`) has no `megapak_plugin` symbol, so it is not a megapak resolver plugin
+    hint: a Rust plugin exports it with `megapak_plugin_abi::export_resolver!`
+    ");
+}
+
+#[test]
+fn a_misaligned_table_is_refused_before_it_is_read() {
+    insta::assert_snapshot!(refusal_of_c_fixture("c_misaligned_table"), @"
+    Plugin `c-misaligned-table` (`[DIR0]/libmegapak_plugin_c_misaligned_table.so`) returned a function table at a misaligned address from `megapak_plugin`
+    hint: return the address of a `static` `megapak_plugin_table`, not a pointer into a byte buffer
+    ");
 }
