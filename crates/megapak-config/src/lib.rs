@@ -32,10 +32,12 @@ mod error;
 mod load;
 mod model;
 mod span;
+mod target_markers;
 mod validate;
 
 pub use error::ConfigError;
 pub use model::{Config, Override, Pak, PluginsConfig, ResolversConfig, Target};
+pub use target_markers::InvalidTarget;
 
 /// The name of the configuration file megapak looks for in the current folder.
 pub const CONFIG_FILE_NAME: &str = "megapak.toml";

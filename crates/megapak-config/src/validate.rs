@@ -153,6 +153,17 @@ pub(crate) fn overrides(
         if let Some(version) = &entry.version {
             pep440(version, "version")?;
         }
+        if let Some(attr) = &entry.attr
+            && !is_attribute_name(attr.get_ref())
+        {
+            return Err(Problem::new(
+                attr.span(),
+                format!(
+                    "`attr = \"{}\"` is no attribute name of a Python package set: expected one name such as `torchWithCuda`, without `python3Packages.`",
+                    attr.get_ref()
+                ),
+            ));
+        }
         let pinned = entry.provider.is_some() || entry.attr.is_some() || entry.version.is_some();
         if entry.skip && pinned {
             return Err(Problem::new(
@@ -189,4 +200,14 @@ fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
         .map(|item| format!("`{}`", item.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// One Nix attribute name as the Python package sets use them: letters, digits, `_`, `-`, `'`,
+/// not starting with a digit or `-` (`torchWithCuda`, `opencv4`, `pytorch-bin`).
+fn is_attribute_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
 }

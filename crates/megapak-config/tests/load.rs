@@ -186,6 +186,19 @@ fn overrides_must_be_meaningful_and_unique() {
 }
 
 #[test]
+fn an_override_attr_is_one_attribute_name() {
+    let base = "[target]\npython = \"3.14\"\n[[override]]\npackage = \"torch\"\n";
+    insta::assert_snapshot!(
+        error(&format!("{base}attr = \"\"\n")),
+        @r#"/work/megapak.toml:5:8: `attr = ""` is no attribute name of a Python package set: expected one name such as `torchWithCuda`, without `python3Packages.` (at `""`)"#
+    );
+    insta::assert_snapshot!(
+        error(&format!("{base}attr = \"python3Packages.torchWithCuda\"\n")),
+        @r#"/work/megapak.toml:5:8: `attr = "python3Packages.torchWithCuda"` is no attribute name of a Python package set: expected one name such as `torchWithCuda`, without `python3Packages.` (at `"python3Packages.torchWithCuda"`)"#
+    );
+}
+
+#[test]
 fn override_package_names_must_be_valid() {
     insta::assert_snapshot!(
         error("[target]\npython = \"3.14\"\n[[override]]\npackage = \"-torch\"\nskip = true\n"),

@@ -46,12 +46,26 @@ pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
 ///
 /// The file gets the permissions a plain create would give it (`0o666` less the umask), or
 /// keeps those of the file it replaces; not the `0o600` of a temporary file.
+///
+/// A symlink is written through (the file it points to is replaced, the link stays), and a path
+/// that is no regular file (a FIFO, `/dev/stdout`) is written to directly: there is nothing to
+/// replace atomically.
 pub(crate) fn write_file_atomically(
     path: &std::path::Path,
     contents: &[u8],
 ) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
+    let path = &resolve_symlinks(path)?;
+    if let Ok(metadata) = std::fs::metadata(path)
+        && !metadata.is_file()
+        && !metadata.is_dir()
+    {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(contents);
+    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => std::path::Path::new("."),
@@ -72,6 +86,28 @@ pub(crate) fn write_file_atomically(
     Ok(())
 }
 
+/// `path` with every symlink at its end followed, even to a file that does not exist yet.
+fn resolve_symlinks(path: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    let mut path = path.to_owned();
+    // As the kernel does, give up after 40 links.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(parent) if target.is_relative() => parent.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "`{}`: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
@@ -90,6 +126,53 @@ mod tests {
         let written = dir.path().join("written");
         write_file_atomically(&written, b"x").unwrap();
         assert_eq!(mode(&written), mode(&plain), "not a temporary file's 0o600");
+    }
+
+    #[test]
+    fn a_symlink_is_written_through_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.md");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink("real.md", &link).unwrap();
+        write_file_atomically(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        // A link to a file not written yet.
+        let dangling = dir.path().join("later.md");
+        std::os::unix::fs::symlink("sub-later.md", &dangling).unwrap();
+        write_file_atomically(&dangling, b"first").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("sub-later.md")).unwrap(),
+            "first"
+        );
+    }
+
+    #[test]
+    fn a_fifo_is_written_to_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_file_atomically(&fifo, b"report").unwrap();
+        assert_eq!(reader.join().unwrap(), "report");
+        assert!(std::os::unix::fs::FileTypeExt::is_fifo(
+            &std::fs::symlink_metadata(&fifo).unwrap().file_type()
+        ));
     }
 
     #[test]

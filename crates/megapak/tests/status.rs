@@ -120,6 +120,57 @@ fn an_override_attr_matches_the_flake_attribute_of_that_name() {
 }
 
 #[test]
+fn markers_are_judged_for_the_target_of_megapak_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("megapak.toml"),
+        "paks = [\"pak.txt\"]\n\n[target]\npython = \"3.14\"\nsystem = \"x86_64-linux\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pak.txt"),
+        "torch==2.10.0 ; python_version < \"3.13\"\ntorch==2.11.0 ; python_version >= \"3.13\"\npywin32 ; sys_platform == \"win32\"\ntomli ; python_version < \"3.11\"\nnumpy\n",
+    )
+    .unwrap();
+    let run = megapak(dir.path(), &["status", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let names: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["numpy", "torch"],
+        "Windows and old-Python lines are no packages of this image"
+    );
+    assert_eq!(report["packages"], 2);
+
+    // Without a workspace there is no target to judge markers for: the two pins contradict.
+    let paks = megapak(dir.path(), &["status", "--paks", "pak.txt"]);
+    assert_eq!(paks.code, 1, "{}", paks.transcript());
+}
+
+#[test]
+fn an_override_of_a_package_no_pak_asks_for_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("megapak.toml"),
+        "paks = [\"pak.txt\"]\n\n[target]\npython = \"3.14\"\n\n[[override]]\npackage = \"numpi\"\nskip = true\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("pak.txt"), "numpy\n").unwrap();
+    let run = megapak_with_env(dir.path(), &["status"], &[("NO_COLOR", "1")]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!(run.stderr, @"
+    warning: `megapak.toml:6` overrides `numpi`, which no pak file asks for
+    hint: check the name; an override of a package that only a dependency brings in is fine
+    ");
+}
+
+#[test]
 fn init_twice_is_harmless_but_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(megapak(dir.path(), &["init", "ws"]).code, 0);

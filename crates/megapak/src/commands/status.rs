@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use anstream::eprintln;
 use anyhow::{Context, bail};
 use megapak_config::{CONFIG_FILE_NAME, Config};
 use megapak_nix::read::{EntryState, FlakePackages, read_flake_packages};
@@ -11,11 +12,12 @@ use megapak_report::{
     StatusReport, render,
 };
 use megapak_requirements::{
-    PackageName, PackageSet, PackageSource, RequirementsFile, merge, read_requirements_file,
+    PackageName, PackageSet, PackageSource, RequirementsFile, merge, merge_for_environment,
+    read_requirements_file,
 };
 
 use crate::cli::{ReportFormat, StatusArgs};
-use crate::exit::{Hinted, Outcome};
+use crate::exit::{HINT_STYLE, Hinted, Outcome, WARNING_STYLE};
 use crate::output::{write_file_atomically, write_stdout};
 
 pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
@@ -36,10 +38,22 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let set = merge(&files).map_err(|err| {
+    // With a workspace, markers are judged for its `[target]`: a `sys_platform == "win32"` line
+    // is no package of a Linux image, and pins for other Pythons do not contradict.
+    let merged = match &config {
+        Some(config) => {
+            let env = config.target.marker_environment()?;
+            merge_for_environment(&files, &env)
+        }
+        None => merge(&files),
+    };
+    let set = merged.map_err(|err| {
         let hint = err.hint();
         Hinted::wrap(err, hint)
     })?;
+    if let Some(config) = &config {
+        warn_about_overrides_of_no_pak_package(config, &set);
+    }
     let flake = args.flake.as_deref().map(read_flake_packages).transpose()?;
 
     let overrides = config.as_ref().map(OverrideNotes::new).unwrap_or_default();
@@ -59,6 +73,26 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
         None => write_stdout(&text)?,
     }
     Ok(Outcome::Success)
+}
+
+/// Overrides naming a package no pak file asks for: a typo, most likely, or a package only a
+/// dependency brings in (then it is fine). Said on stderr; the report is unchanged.
+fn warn_about_overrides_of_no_pak_package(config: &Config, set: &PackageSet) {
+    for o in &config.overrides {
+        let requested =
+            PackageName::new(&o.package).is_ok_and(|name| set.packages.contains_key(&name));
+        if !requested {
+            eprintln!(
+                "{WARNING_STYLE}warning{WARNING_STYLE:#}: `{}:{}` overrides `{}`, which no pak file asks for",
+                config.path.display(),
+                o.line,
+                o.package
+            );
+            eprintln!(
+                "{HINT_STYLE}hint{HINT_STYLE:#}: check the name; an override of a package that only a dependency brings in is fine"
+            );
+        }
+    }
 }
 
 /// A pak file to read, and the configuration line that names it, if one does.
