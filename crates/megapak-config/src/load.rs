@@ -120,10 +120,18 @@ impl Config {
                 return Err(at(Problem::new(pak.span(), "A pak path is empty")));
             }
             let (line, _) = line_column(text, pak.span().start);
-            paks.push(Pak {
-                path: base.join(pak.into_inner()),
-                line,
-            });
+            let path = base.join(pak.get_ref());
+            if let Some(first) = paks.iter().find(|p: &&Pak| same_file(&p.path, &path)) {
+                return Err(at(Problem::new(
+                    pak.span(),
+                    format!(
+                        "Pak `{}` is listed twice: first at line {}",
+                        pak.get_ref(),
+                        first.line
+                    ),
+                )));
+            }
+            paks.push(Pak { path, line });
         }
         let resolvers = match raw.resolvers {
             Some(raw) => resolvers(raw).map_err(at)?,
@@ -211,4 +219,17 @@ fn with_article(noun: &str) -> String {
         "a"
     };
     format!("{article} {noun}")
+}
+
+/// Whether two pak paths name one file: the same path with `.` and `..` folded, or (when both
+/// exist) the same file through links.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let folded = |p: &Path| p.components().collect::<PathBuf>();
+    if folded(a) == folded(b) {
+        return true;
+    }
+    matches!(
+        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+        (Ok(a), Ok(b)) if a == b
+    )
 }

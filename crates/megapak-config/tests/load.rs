@@ -186,6 +186,14 @@ fn overrides_must_be_meaningful_and_unique() {
 }
 
 #[test]
+fn a_pak_listed_twice_is_refused() {
+    insta::assert_snapshot!(
+        error("paks = [\"paks/a.txt\", \"paks/b.txt\", \"./paks/a.txt\"]\n[target]\npython = \"3.14\"\n"),
+        @r#"/work/megapak.toml:1:37: Pak `./paks/a.txt` is listed twice: first at line 1 (at `"./paks/a.txt"`)"#
+    );
+}
+
+#[test]
 fn an_override_attr_is_one_attribute_name() {
     let base = "[target]\npython = \"3.14\"\n[[override]]\npackage = \"torch\"\n";
     insta::assert_snapshot!(

@@ -154,6 +154,33 @@ fn markers_are_judged_for_the_target_of_megapak_toml() {
 }
 
 #[test]
+fn a_pak_file_named_twice_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pak.txt"), "numpy\ntorch\n").unwrap();
+    let run = megapak(
+        dir.path(),
+        &[
+            "status",
+            "--format",
+            "json",
+            "--paks",
+            "pak.txt",
+            "./pak.txt",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (
+            report["entries"].as_u64(),
+            report["pak_files"].as_array().unwrap().len()
+        ),
+        (Some(2), 1)
+    );
+    assert_eq!(report["rows"][0]["locations"].as_array().unwrap().len(), 1);
+}
+
+#[test]
 fn an_override_of_a_package_no_pak_asks_for_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -104,9 +104,14 @@ struct PakToRead {
 /// The pak files to read: `--paks`, else those of the configuration (returned too).
 fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PakToRead>, Option<Config>)> {
     if !args.paks.is_empty() {
+        // A file named twice (`--paks a.txt a.txt`, or a glob and a name) is read once.
+        let mut seen = std::collections::HashSet::new();
         let paks = args
             .paks
             .iter()
+            .filter(|path| {
+                seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| (*path).clone()))
+            })
             .map(|path| PakToRead {
                 path: path.clone(),
                 named_at: None,
