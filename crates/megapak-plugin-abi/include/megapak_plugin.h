@@ -8,14 +8,38 @@
  *
  * Every function writes its answer into `*out`: JSON (wire schema 1, see plugins/README.md) when
  * it returns MEGAPAK_STATUS_OK, a UTF-8 message otherwise. The host hands every non-null buffer
- * back to `free_buffer` exactly once and never frees plugin memory itself. All functions may be
- * called from any thread.
+ * back to `free_buffer` exactly once and never frees plugin memory itself.
+ *
+ * Threads: `describe`, `resolve` and `free_buffer` may be called from any thread, and
+ * concurrently from several threads at once, in any mix (a `free_buffer` can run while another
+ * `resolve` is under way). Whatever `state` points to, and any other data these functions share,
+ * must be read-only or synchronised (a mutex, atomics). `megapak_plugin` must do nothing but
+ * return the table's address.
+ *
+ * Export `megapak_plugin` with MEGAPAK_PLUGIN_EXPORT, as in
+ *
+ *     MEGAPAK_PLUGIN_EXPORT const megapak_plugin_table *megapak_plugin(void) { return &TABLE; }
+ *
+ * so that it stays visible when the plugin is built with `-fvisibility=hidden`. The declarations
+ * below are `extern "C"` in C++, so a plugin written in C++ exports the unmangled name.
  */
 #ifndef MEGAPAK_PLUGIN_H
 #define MEGAPAK_PLUGIN_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Marks the definition of `megapak_plugin` as exported from the shared library whatever the
+ * default symbol visibility (`-fvisibility=hidden`). */
+#if defined(__GNUC__) || defined(__clang__)
+#define MEGAPAK_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define MEGAPAK_PLUGIN_EXPORT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define MEGAPAK_PLUGIN_ABI_MAJOR 1
 #define MEGAPAK_PLUGIN_ABI_MINOR 0
@@ -45,10 +69,17 @@ typedef struct megapak_plugin_table {
     void (*free_buffer)(const void *state, megapak_buffer buffer);
 } megapak_plugin_table;
 
-/* The one exported symbol. */
-const megapak_plugin_table *megapak_plugin(void);
+/* The one exported symbol; define it with MEGAPAK_PLUGIN_EXPORT. */
+MEGAPAK_PLUGIN_EXPORT const megapak_plugin_table *megapak_plugin(void);
 
-#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#if defined(__cplusplus) && __cplusplus >= 201103L
+static_assert(offsetof(megapak_plugin_table, state) == 8, "the header is 8 bytes");
+static_assert(sizeof(megapak_plugin_table) == 8 + 4 * sizeof(void *), "ABI 1.0 table size");
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(offsetof(megapak_plugin_table, state) == 8, "the header is 8 bytes");
 _Static_assert(sizeof(megapak_plugin_table) == 8 + 4 * sizeof(void *), "ABI 1.0 table size");
 #endif

@@ -1,10 +1,23 @@
 //! Test a resolver plugin without megapak.
 //!
-//! [`Harness`] drives a [`Resolver`] through exactly the path the host takes: the request is
-//! encoded to JSON, passed through the plugin's C table to the glue that `export_resolver!`
-//! generates (which decodes it, calls your resolver and catches panics), and the answer comes back
-//! as bytes that are freed by the plugin's `free_buffer` and checked against the wire schema by
-//! the host's own code. What passes here passes in megapak.
+//! [`Harness`] calls a [`Resolver`] the way the host calls a loaded plugin, in-process: the
+//! request is encoded to JSON and passed through a C table to the same glue that
+//! `export_resolver!` generates (which decodes it, calls your resolver and catches panics); the
+//! answer comes back as bytes that are freed by the table's `free_buffer` and checked by the
+//! host's own code (the table's ABI version and functions, valid JSON, wire schema 1, answers
+//! only for packages that were asked about).
+//!
+//! It does not load a library, so it does not cover everything megapak checks:
+//!
+//! - the constructor: [`Harness::new`] takes a resolver that is already built, whereas a plugin
+//!   made with `export_resolver!` builds its resolver lazily, inside megapak's first call (where
+//!   a panicking constructor is reported as a panic in `describe`);
+//! - the name: megapak refuses a plugin whose `describe` name is not the one its file name gives;
+//!   the harness knows no file name, so assert the name yourself;
+//! - the library: that it is a `cdylib` for this machine, exports `megapak_plugin` and loads
+//!   with all its dependencies. `megapak plugins` checks an installed file;
+//! - the build profile: tests always unwind, but a plugin built with `panic = "abort"` takes
+//!   megapak down on its first panic instead of having it reported.
 //!
 //! ```
 //! use megapak_plugin_abi::wire::{PackageAnswer, ResolveRequest, ResolveResponse};
@@ -119,7 +132,9 @@ pub fn request(names: &[&str]) -> ResolveRequest {
 }
 
 /// The plugin author's guide, `plugins/README.md`, included here so that its Rust examples are
-/// compiled and run as doctests.
+/// compiled and run as doctests. Each example is a doctest of its own: section 5's test carries a
+/// condensed copy of section 2's resolver in lines that rustdoc hides, and a `fn main` that runs
+/// the test.
 #[doc = include_str!("../../../plugins/README.md")]
 #[doc(hidden)]
 pub mod guide {}
