@@ -11,7 +11,8 @@ use crate::location::Location;
 use crate::name::PackageName;
 
 /// A requirement line: `torch==2.10.0`, `imageio[ffmpeg]`, `x @ https://.../x.whl`,
-/// `git+https://github.com/o/r@main#egg=r`, `-e git+...`, each with its `--hash` options.
+/// `git+https://github.com/o/r@main#egg=r`, `-e git+...`, each with its per-requirement
+/// options (`--hash`, `-C`/`--config-settings`, `--global-option`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     /// The normalized name.
@@ -28,6 +29,11 @@ pub struct Entry {
     pub marker: Option<MarkerTree>,
     /// `--hash` values, `algorithm:hexdigest`, in the order written.
     pub hashes: Vec<String>,
+    /// `-C`/`--config-settings` values for the PEP 517 build backend, `KEY=VALUE` as written
+    /// (the key ends at the first `=`), in order; a key may repeat.
+    pub config_settings: Vec<String>,
+    /// `--global-option` values (options for `setup.py` before its command), in order.
+    pub global_options: Vec<String>,
     /// Given with `-e`/`--editable`.
     pub editable: bool,
     /// Where the entry starts: its first physical line.

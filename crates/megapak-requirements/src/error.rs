@@ -42,6 +42,17 @@ pub enum RequirementsError {
         /// The files of the cycle, the first one repeated at the end.
         chain: Vec<PathBuf>,
     },
+    /// A file that is neither UTF-8 nor UTF-16/UTF-32 after a byte order mark.
+    #[error("{location}: The file is not valid {encoding}: {problem}")]
+    Encoding {
+        /// The first invalid byte: its line, and its column among the valid characters
+        /// before it.
+        location: Location,
+        /// `UTF-8`, or the encoding its byte order mark announces.
+        encoding: &'static str,
+        /// What was found.
+        problem: String,
+    },
     /// A line is not valid.
     #[error("{location}: {error}")]
     Syntax {
@@ -60,6 +71,13 @@ impl RequirementsError {
             Self::IncludeCycle { .. } => {
                 Some("Remove one of the `-r`/`-c` lines of the cycle".to_string())
             }
+            Self::Encoding { encoding, .. } => Some(if *encoding == "UTF-8" {
+                "Save the file as UTF-8: pip would decode it with the machine's locale, \
+                 so it would not mean the same on every machine"
+                    .to_string()
+            } else {
+                "Save the file as UTF-8".to_string()
+            }),
             Self::Read { .. } | Self::ReadInclude { .. } => None,
         }
     }
@@ -144,7 +162,9 @@ pub enum SyntaxError {
         text: String,
     },
     /// A file-wide option after a requirement (`torch --pre`).
-    #[error("Option `{option}` cannot follow a requirement: only `--hash` can")]
+    #[error(
+        "Option `{option}` cannot follow a requirement: only `--hash`, `--config-settings` and `--global-option` can"
+    )]
     OptionAfterRequirement {
         /// The option.
         option: String,
@@ -165,6 +185,31 @@ pub enum SyntaxError {
     InvalidHash {
         /// The value (shortened if long).
         value: String,
+    },
+    /// A `-C`/`--config-settings` value without `=`.
+    #[error("Invalid `--config-settings` value `{value}`: expected `KEY=VALUE`")]
+    InvalidConfigSetting {
+        /// The value (shortened if long).
+        value: String,
+    },
+    /// A quote in the options of a line that is not closed (`-r "my reqs.txt`).
+    #[error("Unterminated quote `{quote}` in `{text}`: expected a closing `{quote}`")]
+    UnterminatedQuote {
+        /// `'` or `"`.
+        quote: char,
+        /// The text from the quote on (shortened if long).
+        text: String,
+    },
+    /// A backslash at the end of a line's options, with nothing after it to escape.
+    #[error("Backslash at the end of the line: expected a character after it to escape")]
+    TrailingBackslash,
+    /// `${NAME}`: pip replaces it with the environment variable `NAME`; megapak does not.
+    #[error(
+        "Environment variable `${{{name}}}` is not expanded: a pak file must mean the same on every machine"
+    )]
+    EnvironmentVariable {
+        /// The variable's name (shortened if long).
+        name: String,
     },
     /// A constraint that pip refuses: extras, URLs, editables.
     #[error("Constraint `{text}` is not allowed: {reason}")]
@@ -209,6 +254,19 @@ impl SyntaxError {
             Self::NotAnOption { .. } => Some(
                 "A requirement comes before its options: `name==1.0 --hash=sha256:...`".to_string(),
             ),
+            Self::UnterminatedQuote { .. } => Some(
+                "Options are split into words as a POSIX shell does: close the quote, or escape a \
+                 literal quote with `\\`"
+                    .to_string(),
+            ),
+            Self::TrailingBackslash => Some(
+                "A line continues only when `\\` is its very last character, with no space or comment after it"
+                    .to_string(),
+            ),
+            Self::EnvironmentVariable { name } => Some(format!(
+                "Write the value of `{name}` into the pak file; for a secret in a git URL, use a \
+                 git credential helper or `~/.netrc` instead, so the pak file stays reproducible"
+            )),
             Self::OptionAfterRequirement { option } => {
                 Some(format!("Put `{option}` on a line of its own"))
             }

@@ -6,6 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::decode::decode;
 use crate::entry::Entry;
 use crate::error::{RequirementsError, SyntaxError, snippet};
 use crate::index::IndexOptions;
@@ -55,8 +56,9 @@ pub enum IncludeKind {
 
 /// Where the reader gets file contents from.
 pub trait Loader {
-    /// The contents of a file.
-    fn load(&mut self, path: &Path) -> io::Result<String>;
+    /// The contents of a file, as bytes: the reader decodes them (UTF-8, or UTF-16/UTF-32
+    /// after a byte order mark, as pip does).
+    fn load(&mut self, path: &Path) -> io::Result<Vec<u8>>;
 
     /// A key equal for two paths that name the same file, to find include cycles.
     fn identity(&self, path: &Path) -> PathBuf {
@@ -69,8 +71,8 @@ pub trait Loader {
 pub struct FsLoader;
 
 impl Loader for FsLoader {
-    fn load(&mut self, path: &Path) -> io::Result<String> {
-        fs_err::read_to_string(path)
+    fn load(&mut self, path: &Path) -> io::Result<Vec<u8>> {
+        fs_err::read(path)
     }
 
     fn identity(&self, path: &Path) -> PathBuf {
@@ -82,7 +84,7 @@ impl Loader for FsLoader {
 /// compared after lexical normalization (`a/./b/../c` is `a/c`).
 #[derive(Debug, Default, Clone)]
 pub struct MemoryLoader {
-    files: HashMap<PathBuf, String>,
+    files: HashMap<PathBuf, Vec<u8>>,
 }
 
 impl MemoryLoader {
@@ -91,16 +93,16 @@ impl MemoryLoader {
         Self::default()
     }
 
-    /// Adds (or replaces) a file.
-    pub fn insert(&mut self, path: impl AsRef<Path>, text: impl Into<String>) -> &mut Self {
+    /// Adds (or replaces) a file: text, or bytes in any encoding.
+    pub fn insert(&mut self, path: impl AsRef<Path>, contents: impl Into<Vec<u8>>) -> &mut Self {
         self.files
-            .insert(normalize_lexically(path.as_ref()), text.into());
+            .insert(normalize_lexically(path.as_ref()), contents.into());
         self
     }
 }
 
 impl Loader for MemoryLoader {
-    fn load(&mut self, path: &Path) -> io::Result<String> {
+    fn load(&mut self, path: &Path) -> io::Result<Vec<u8>> {
         self.files
             .get(&normalize_lexically(path))
             .cloned()
@@ -118,13 +120,13 @@ pub fn read_requirements_file_with(
     path: &Path,
     loader: &mut dyn Loader,
 ) -> Result<RequirementsFile, RequirementsError> {
-    let text = loader
+    let bytes = loader
         .load(path)
         .map_err(|source| RequirementsError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-    read_tree(text, path, loader)
+    read_tree(decode(bytes, path)?, path, loader)
 }
 
 /// Parses requirements text as if it were the file `origin` (used in locations); `-r`/`-c`
@@ -210,7 +212,7 @@ fn read_tree(
             if !seen.insert((identity.clone(), constraints)) {
                 continue;
             }
-            let text =
+            let bytes =
                 loader
                     .load(&include.path)
                     .map_err(|source| RequirementsError::ReadInclude {
@@ -218,6 +220,7 @@ fn read_tree(
                         path: include.path.clone(),
                         source,
                     })?;
+            let text = decode(bytes, &include.path)?;
             on_stack.insert(identity.clone(), stack.len());
             stack.push(Frame::new(include.path, identity, text, constraints));
             continue;
@@ -343,7 +346,7 @@ mod tests {
     fn memory_loader_normalizes_paths() {
         let mut loader = MemoryLoader::new();
         loader.insert("dir/a.txt", "x");
-        assert_eq!(loader.load(Path::new("dir/sub/../a.txt")).unwrap(), "x");
+        assert_eq!(loader.load(Path::new("dir/sub/../a.txt")).unwrap(), b"x");
         let error = loader.load(Path::new("b.txt")).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::NotFound);
     }

@@ -1,4 +1,5 @@
-//! File-wide options for the package index: recorded here, used by a later resolver.
+//! File-wide options for the package index (and pip's `--use-feature`): recorded here, used
+//! by a later resolver.
 
 use std::collections::HashSet;
 
@@ -10,7 +11,8 @@ use crate::options::OptionKind;
 
 /// The index options of a tree of requirements files (`--index-url`, `--extra-index-url`,
 /// `--find-links`, `--no-index`, `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`,
-/// `--require-hashes`, `--trusted-host`), each value with where it was given.
+/// `--require-hashes`, `--trusted-host`) and the pip features it enables (`--use-feature`),
+/// each value with where it was given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IndexOptions {
     /// `-i`/`--index-url`: replaces PyPI. At most one value in a tree of files.
@@ -33,6 +35,8 @@ pub struct IndexOptions {
     pub only_binary: Vec<Located<String>>,
     /// `--trusted-host` values.
     pub trusted_hosts: Vec<Located<String>>,
+    /// `--use-feature` values: pip features to enable (`fast-deps`, `truststore`), each once.
+    pub use_features: Vec<Located<String>>,
 }
 
 impl IndexOptions {
@@ -54,6 +58,7 @@ impl IndexOptions {
             OptionKind::NoBinary => self.no_binary.push(located()),
             OptionKind::OnlyBinary => self.only_binary.push(located()),
             OptionKind::TrustedHost => self.trusted_hosts.push(located()),
+            OptionKind::UseFeature => self.use_features.push(located()),
             OptionKind::NoIndex => self.no_index = true,
             OptionKind::Pre => self.pre = true,
             OptionKind::PreferBinary => self.prefer_binary = true,
@@ -61,7 +66,9 @@ impl IndexOptions {
             OptionKind::Requirement
             | OptionKind::Constraint
             | OptionKind::Editable
-            | OptionKind::Hash => return Ok(false),
+            | OptionKind::Hash
+            | OptionKind::ConfigSettings
+            | OptionKind::GlobalOption => return Ok(false),
         }
         Ok(true)
     }
@@ -79,6 +86,7 @@ impl IndexOptions {
             .extend(other.trusted_hosts.iter().cloned());
         self.no_binary.extend(other.no_binary.iter().cloned());
         self.only_binary.extend(other.only_binary.iter().cloned());
+        self.use_features.extend(other.use_features.iter().cloned());
         self.no_index |= other.no_index;
         self.pre |= other.pre;
         self.prefer_binary |= other.prefer_binary;
@@ -87,12 +95,13 @@ impl IndexOptions {
         Ok(())
     }
 
-    /// Drops repeated URLs and hosts, keeping the first location of each.
+    /// Drops repeated URLs, hosts and features, keeping the first location of each.
     pub(crate) fn dedupe(&mut self) {
         for values in [
             &mut self.extra_index_urls,
             &mut self.find_links,
             &mut self.trusted_hosts,
+            &mut self.use_features,
         ] {
             let mut seen = HashSet::new();
             values.retain(|v| seen.insert(v.value.clone()));
@@ -149,7 +158,21 @@ mod tests {
         );
         assert!(index.record(OptionKind::Pre, None, &at(3)).unwrap());
         assert!(!index.record(OptionKind::Hash, Some("x"), &at(4)).unwrap());
+        assert!(
+            !index
+                .record(OptionKind::ConfigSettings, Some("k=v"), &at(4))
+                .unwrap()
+        );
+        for line in [5, 6] {
+            assert!(
+                index
+                    .record(OptionKind::UseFeature, Some("fast-deps"), &at(line))
+                    .unwrap()
+            );
+        }
         index.dedupe();
+        assert_eq!(index.use_features.len(), 1);
+        assert_eq!(index.use_features[0].location.line, 5);
         assert_eq!(index.extra_index_urls.len(), 1);
         assert_eq!(index.extra_index_urls[0].location.line, 1);
         assert!(index.pre && !index.no_index);

@@ -25,12 +25,24 @@
 //! - `-c`/`--constraint` files, whose entries go to [`RequirementsFile::constraints`];
 //! - index options, recorded in [`IndexOptions`]: `-i`/`--index-url`, `--extra-index-url`,
 //!   `-f`/`--find-links`, `--no-index`, `--pre`, `--no-binary`, `--only-binary`,
-//!   `--prefer-binary`, `--require-hashes`, `--trusted-host`;
-//! - per-requirement `--hash=sha256:...` (several allowed).
+//!   `--prefer-binary`, `--require-hashes`, `--trusted-host`, and `--use-feature`
+//!   ([`IndexOptions::use_features`]);
+//! - per-requirement options, kept in the [`Entry`] (and merged into [`MergedPackage`]):
+//!   `--hash=sha256:...`, `-C`/`--config-settings KEY=VALUE`, `--global-option` (each
+//!   several times allowed; `-e` lines take them too).
 //!
-//! Options are written `--opt value`, `--opt=value` or `-o value`. Unknown options are an
-//! error, as are local paths (`./pkg`, `x.whl`) and `-r https://...`. Unlike pip, `${VAR}`
-//! is not expanded: the result does not depend on the environment.
+//! Options are written `--opt value`, `--opt=value` or `-o value`. As pip does (with Python's
+//! `shlex.split`), the options part of a line is split into words with POSIX shell quoting:
+//! `-r "my reqs.txt"`, `--extra-index-url 'https://x/simple'`, `--find-links my\ wheels`; an
+//! unterminated quote is an error. Unknown options are an error, as are local paths (`./pkg`,
+//! `x.whl`) and `-r https://...`.
+//!
+//! Unlike pip, `${VAR}` (pip's `${UPPER_CASE_NAME}` form) is not expanded from the
+//! environment but refused: a pak file must mean the same on every machine, so the result
+//! never depends on the environment. Files are UTF-8, or UTF-16/UTF-32 starting with a byte
+//! order mark (PowerShell's `pip freeze > requirements.txt` writes UTF-16LE); pip decodes
+//! other files with the machine's locale, megapak refuses them, naming the line of the first
+//! invalid byte.
 //!
 //! Every [`Entry`] remembers its [`Location`] (`file:line:column`) and its text. Errors name
 //! the location, the offending text and what was expected:
@@ -72,6 +84,7 @@
 //!
 //! Errors carry an optional next step: [`RequirementsError::hint`], [`MergeError::hint`].
 
+mod decode;
 mod entry;
 mod error;
 mod file;
@@ -85,6 +98,7 @@ mod options;
 mod parse;
 mod pins;
 mod requirement;
+mod shell_words;
 mod url_source;
 
 pub use entry::{Entry, EntrySource, VcsKind, VcsSource};

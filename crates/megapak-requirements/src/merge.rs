@@ -68,6 +68,10 @@ pub struct MergedPackage {
     pub marker: Option<MarkerTree>,
     /// The union of the entries' `--hash` values.
     pub hashes: BTreeSet<String>,
+    /// The entries' `--config-settings` values (`KEY=VALUE`), in reading order, each once.
+    pub config_settings: Vec<String>,
+    /// The entries' `--global-option` values, in reading order, each once.
+    pub global_options: Vec<String>,
     /// Some entry was given with `-e`.
     pub editable: bool,
     /// Where each entry was written, in reading order.
@@ -287,6 +291,8 @@ fn merge_entries(entries: &[&Entry], evaluated: bool) -> Result<MergedPackage, M
         specifiers: VersionSpecifiers::empty(),
         marker: None,
         hashes: BTreeSet::new(),
+        config_settings: Vec::new(),
+        global_options: Vec::new(),
         editable: false,
         locations: Vec::with_capacity(entries.len()),
     };
@@ -338,8 +344,18 @@ fn merge_entries(entries: &[&Entry], evaluated: bool) -> Result<MergedPackage, M
         package.spellings.insert(entry.spelling.clone());
         package.extras.extend(entry.extras.iter().cloned());
         package.hashes.extend(entry.hashes.iter().cloned());
+        package
+            .config_settings
+            .extend(entry.config_settings.iter().cloned());
+        package
+            .global_options
+            .extend(entry.global_options.iter().cloned());
         package.editable |= entry.editable;
         package.locations.push(entry.location.clone());
+    }
+    for values in [&mut package.config_settings, &mut package.global_options] {
+        let mut seen = HashSet::new();
+        values.retain(|value| seen.insert(value.clone()));
     }
     package.specifiers = specifiers.into_iter().collect();
     package.marker = markers.map(|markers| {

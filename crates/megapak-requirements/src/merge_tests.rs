@@ -289,6 +289,8 @@ fn serializes_to_json() {
         "specifiers": ">=1",
         "marker": "os_name == 'posix'",
         "hashes": [],
+        "config_settings": [],
+        "global_options": [],
         "editable": false,
         "locations": [
           {
@@ -314,6 +316,8 @@ fn serializes_to_json() {
         "specifiers": "",
         "marker": null,
         "hashes": [],
+        "config_settings": [],
+        "global_options": [],
         "editable": false,
         "locations": [
           {

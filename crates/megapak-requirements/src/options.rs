@@ -1,13 +1,20 @@
 //! Splitting a logical line into its requirement and its options, and parsing the options
 //! that pip accepts in requirements files.
+//!
+//! pip takes the words of a line up to the first one that starts with `-` as the requirement,
+//! and splits the rest with Python's `shlex.split`: quotes and backslashes work as in a POSIX
+//! shell (`-r "my reqs.txt"`, `--extra-index-url 'https://x/simple'`). [`split_words`] does
+//! the same, and remembers where each word was written for error locations.
 
 use crate::error::{SyntaxError, snippet};
+pub(crate) use crate::shell_words::{Word, split_words};
 
 /// Listed in the hint of an unknown option.
 pub(crate) const SUPPORTED_OPTIONS: &str = "`-r`/`--requirement`, `-c`/`--constraint`, \
 `-e`/`--editable`, `-i`/`--index-url`, `--extra-index-url`, `--no-index`, `-f`/`--find-links`, \
 `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`, \
-`--trusted-host`, `--hash`";
+`--trusted-host`, `--use-feature`, and after a requirement `--hash`, `-C`/`--config-settings`, \
+`--global-option`";
 
 /// What an option means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,8 +32,21 @@ pub(crate) enum OptionKind {
     PreferBinary,
     RequireHashes,
     TrustedHost,
-    /// The only per-requirement option.
+    /// `--use-feature`: a pip feature to enable, file-wide.
+    UseFeature,
+    /// Per-requirement: `--hash`.
     Hash,
+    /// Per-requirement: `-C`/`--config-settings KEY=VALUE` for the build backend.
+    ConfigSettings,
+    /// Per-requirement: `--global-option` for `setup.py`.
+    GlobalOption,
+}
+
+impl OptionKind {
+    /// Whether the option belongs to the requirement of its line, not to the file.
+    pub(crate) fn is_per_requirement(self) -> bool {
+        matches!(self, Self::Hash | Self::ConfigSettings | Self::GlobalOption)
+    }
 }
 
 struct OptionSpec {
@@ -50,7 +70,15 @@ const SPECS: &[OptionSpec] = &[
     spec("prefer-binary", None, false, OptionKind::PreferBinary),
     spec("require-hashes", None, false, OptionKind::RequireHashes),
     spec("trusted-host", None, true, OptionKind::TrustedHost),
+    spec("use-feature", None, true, OptionKind::UseFeature),
     spec("hash", None, true, OptionKind::Hash),
+    spec(
+        "config-settings",
+        Some('C'),
+        true,
+        OptionKind::ConfigSettings,
+    ),
+    spec("global-option", None, true, OptionKind::GlobalOption),
 ];
 
 const fn spec(
@@ -67,7 +95,8 @@ const fn spec(
     }
 }
 
-/// A whitespace-separated word of a line and its byte offset.
+/// A whitespace-separated word of a line and its byte offset: the requirement part of a line,
+/// which pip does not unquote.
 pub(crate) type Token<'a> = (usize, &'a str);
 
 /// One option of a line.
@@ -76,12 +105,62 @@ pub(crate) struct LineOption<'a> {
     pub(crate) kind: OptionKind,
     /// `--long` name, for messages.
     pub(crate) name: &'static str,
-    /// The value (`None` for flags).
-    pub(crate) value: Option<&'a str>,
     /// Byte offset of the option in the line.
     pub(crate) offset: usize,
-    /// Byte offset of the value in the line.
-    pub(crate) value_offset: usize,
+    /// The value (`None` for flags).
+    value: Option<OptionValue<'a>>,
+}
+
+/// The value of an option: the word it is in, where it starts in the word's text, and where
+/// it is written in the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OptionValue<'a> {
+    word: Word<'a>,
+    start: usize,
+    offset: usize,
+}
+
+impl LineOption<'_> {
+    /// The value, unquoted (`None` for flags).
+    pub(crate) fn value(&self) -> Option<&str> {
+        self.value
+            .as_ref()
+            .map(|value| &value.word.text[value.start..])
+    }
+
+    /// Byte offset of the value in the line (of the option itself for flags).
+    pub(crate) fn value_offset(&self) -> usize {
+        self.value
+            .as_ref()
+            .map_or(self.offset, |value| value.offset)
+    }
+
+    /// Byte offset in the line of byte `index` of the unquoted value.
+    pub(crate) fn value_position(&self, index: usize) -> usize {
+        match &self.value {
+            Some(value) if index > 0 => value.word.position(value.start + index),
+            _ => self.value_offset(),
+        }
+    }
+}
+
+/// The number of leading tokens that form the requirement: pip takes tokens up to the first
+/// one that starts with `-`. Unlike pip, a `-` inside a quoted marker string does not count.
+pub(crate) fn requirement_token_count(tokens: &[Token<'_>]) -> usize {
+    let mut quote: Option<char> = None;
+    for (i, (_, token)) in tokens.iter().enumerate() {
+        if quote.is_none() && token.starts_with('-') {
+            return i;
+        }
+        for c in token.chars() {
+            match quote {
+                None if c == '"' || c == '\'' => quote = Some(c),
+                Some(q) if c == q => quote = None,
+                _ => {}
+            }
+        }
+    }
+    tokens.len()
 }
 
 /// Splits a line into whitespace-separated tokens.
@@ -104,116 +183,119 @@ pub(crate) fn tokenize(line: &str) -> Vec<Token<'_>> {
     tokens
 }
 
-/// The number of leading tokens that form the requirement: pip takes tokens up to the first
-/// one that starts with `-`. Unlike pip, a `-` inside a quoted marker string does not count.
-pub(crate) fn requirement_token_count(tokens: &[Token<'_>]) -> usize {
-    let mut quote: Option<char> = None;
-    for (i, (_, token)) in tokens.iter().enumerate() {
-        if quote.is_none() && token.starts_with('-') {
-            return i;
-        }
-        for c in token.chars() {
-            match quote {
-                None if c == '"' || c == '\'' => quote = Some(c),
-                Some(q) if c == q => quote = None,
-                _ => {}
-            }
-        }
-    }
-    tokens.len()
-}
-
-/// Parses option tokens: `--long value`, `--long=value`, `-s value`, `-svalue`.
-pub(crate) fn parse_options<'a>(
-    tokens: &[Token<'a>],
-) -> Result<Vec<LineOption<'a>>, (usize, SyntaxError)> {
+/// Parses option words: `--long value`, `--long=value`, `-s value`, `-svalue`.
+pub(crate) fn parse_options(
+    words: Vec<Word<'_>>,
+) -> Result<Vec<LineOption<'_>>, (usize, SyntaxError)> {
     let mut options = Vec::new();
-    let mut tokens = tokens.iter();
-    while let Some(&(offset, token)) = tokens.next() {
-        let (spec, name_len, inline) = lookup(token).ok_or_else(|| {
-            let error = if token.starts_with('-') {
-                let option = token.split_once('=').map_or(token, |(name, _)| name);
+    let mut words = words.into_iter();
+    while let Some(word) = words.next() {
+        let text: &str = &word.text;
+        let (spec, name_len, inline) = lookup(text).ok_or_else(|| {
+            let error = if text.starts_with('-') {
+                let option = text.split_once('=').map_or(text, |(name, _)| name);
                 SyntaxError::UnknownOption {
                     option: snippet(option),
                 }
             } else {
                 SyntaxError::NotAnOption {
-                    text: snippet(token),
+                    text: snippet(text),
                 }
             };
-            (offset, error)
+            (word.offset, error)
         })?;
         let name = spec.long;
-        let (value, value_offset) = match (spec.takes_value, inline) {
-            (true, Some(value)) => (Some(value), offset + token.len() - value.len()),
+        let offset = word.offset;
+        let value = match (spec.takes_value, inline) {
+            // The character before an inline value is the `=` or the short option letter.
+            (true, Some(start)) => Some(OptionValue {
+                offset: word.position(start - 1) + 1,
+                word,
+                start,
+            }),
             (true, None) => {
-                let &(value_offset, value) = tokens.next().ok_or((
-                    offset + name_len,
-                    SyntaxError::MissingValue {
-                        option: format!("--{name}"),
-                    },
-                ))?;
-                (Some(value), value_offset)
+                let value = words.next().ok_or_else(|| {
+                    (
+                        word.position(name_len),
+                        SyntaxError::MissingValue {
+                            option: format!("--{name}"),
+                        },
+                    )
+                })?;
+                Some(OptionValue {
+                    offset: value.offset,
+                    word: value,
+                    start: 0,
+                })
             }
-            (false, Some(value)) => {
+            (false, Some(start)) => {
                 return Err((
-                    offset + name_len,
+                    word.position(name_len),
                     SyntaxError::UnexpectedValue {
                         option: format!("--{name}"),
-                        value: snippet(value),
+                        value: snippet(&text[start..]),
                     },
                 ));
             }
-            (false, None) => (None, offset),
+            (false, None) => None,
         };
         options.push(LineOption {
             kind: spec.kind,
             name,
-            value,
             offset,
-            value_offset,
+            value,
         });
     }
     Ok(options)
 }
 
-/// Finds the option a token names; returns its spec, the length of the option name in the
-/// token and an inline value (`--x=value`, `-xvalue`).
-fn lookup(token: &str) -> Option<(&'static OptionSpec, usize, Option<&str>)> {
-    if let Some(long) = token.strip_prefix("--") {
-        let (name, inline) = match long.split_once('=') {
-            Some((name, value)) => (name, Some(value)),
-            None => (long, None),
-        };
+/// Finds the option a word names; returns its spec, the length of the option name in the
+/// word and where an inline value starts (`--x=value`, `-xvalue`).
+fn lookup(word: &str) -> Option<(&'static OptionSpec, usize, Option<usize>)> {
+    if let Some(long) = word.strip_prefix("--") {
+        let name = long.split_once('=').map_or(long, |(name, _)| name);
         let spec = SPECS.iter().find(|spec| spec.long == name)?;
-        Some((spec, 2 + name.len(), inline))
-    } else {
-        let mut chars = token.strip_prefix('-')?.chars();
-        let short = chars.next()?;
-        let spec = SPECS.iter().find(|spec| spec.short == Some(short))?;
-        let rest = chars.as_str();
+        let name_len = 2 + name.len();
         Some((
             spec,
-            1 + short.len_utf8(),
-            (!rest.is_empty()).then_some(rest),
+            name_len,
+            (name_len < word.len()).then_some(name_len + 1),
         ))
+    } else {
+        let mut chars = word.strip_prefix('-')?.chars();
+        let short = chars.next()?;
+        let spec = SPECS.iter().find(|spec| spec.short == Some(short))?;
+        let name_len = 1 + short.len_utf8();
+        Some((spec, name_len, (name_len < word.len()).then_some(name_len)))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
 
-    type Parsed<'a> = Vec<(OptionKind, Option<&'a str>, usize)>;
+    type Parsed = Vec<(OptionKind, Option<String>, usize)>;
 
-    fn options(line: &str) -> Result<Parsed<'_>, (usize, SyntaxError)> {
-        let tokens = tokenize(line);
-        Ok(parse_options(&tokens)?
+    fn options(line: &str) -> Result<Parsed, (usize, SyntaxError)> {
+        let words = split_words(line, 0)?;
+        Ok(parse_options(words)?
             .into_iter()
             .map(|o| {
-                assert_eq!(o.value.map(|v| &line[o.value_offset..][..v.len()]), o.value);
-                (o.kind, o.value, o.offset)
+                if let Some(value) = o.value() {
+                    assert!(line[o.value_offset()..].starts_with(value), "{line}");
+                }
+                (o.kind, o.value().map(str::to_string), o.offset)
             })
+            .collect())
+    }
+
+    /// Each word's text and where it starts.
+    fn words(line: &str) -> Result<Vec<(usize, String)>, (usize, SyntaxError)> {
+        Ok(split_words(line, 0)?
+            .into_iter()
+            .map(|word| (word.offset, word.text.into_owned()))
             .collect())
     }
 
@@ -234,25 +316,157 @@ mod tests {
     }
 
     #[test]
+    fn splits_words_as_shlex_does() {
+        let split = |line| words(line).unwrap();
+        assert_eq!(
+            split(" a\tbb  c "),
+            [(1, "a".into()), (3, "bb".into()), (7, "c".into())]
+        );
+        assert!(split("   ").is_empty());
+        assert_eq!(
+            split(r#"-r "my reqs.txt""#),
+            [(0, "-r".into()), (3, "my reqs.txt".into())]
+        );
+        assert_eq!(split("'a b'c\"d e\"f"), [(0, "a bcd ef".into())]);
+        assert_eq!(
+            split(r#"a\ b \'c\"\\"#),
+            [(0, "a b".into()), (5, "'c\"\\".into())]
+        );
+        // Inside double quotes only `\"` and `\\` are escapes; inside single quotes nothing is.
+        assert_eq!(split(r#""\"\\\$\a""#), [(0, r#""\\$\a"#.into())]);
+        assert_eq!(split(r"'\\' '\'"), [(0, r"\\".into()), (5, "\\".into())]);
+        // Empty quotes are an empty word.
+        assert_eq!(split("'' \"\""), [(0, String::new()), (3, String::new())]);
+        assert_eq!(split("é'ü' €"), [(0, "éü".into()), (7, "€".into())]);
+        // Only ASCII space, tab, CR and LF separate words, as in Python's `shlex`.
+        assert_eq!(split("a\u{a0}b"), [(0, "a\u{a0}b".into())]);
+    }
+
+    #[test]
+    fn unquoted_words_borrow_the_line() {
+        let words = split_words("--pre ab'' x", 0).unwrap();
+        assert!(
+            words
+                .iter()
+                .all(|word| matches!(word.text, Cow::Borrowed(_)))
+        );
+        let words = split_words("'ab'", 0).unwrap();
+        assert!(matches!(words[0].text, Cow::Owned(_)));
+    }
+
+    #[test]
+    fn word_positions_point_into_the_line() {
+        let line = r#"x "a b"c\ d'é'f"#;
+        let words = split_words(line, 2).unwrap();
+        let [word] = words.as_slice() else {
+            panic!("{words:?}")
+        };
+        assert_eq!(word.text, "a bc déf");
+        for (index, c) in word.text.char_indices() {
+            let at = word.position(index);
+            assert!(line[at..].starts_with(c), "{index} {c} -> {at}");
+        }
+        assert_eq!(word.position(word.text.len()), line.len());
+    }
+
+    #[test]
+    fn unterminated_quotes_and_lone_backslashes_are_errors() {
+        assert_eq!(
+            words(r#"-r "my reqs.txt"#),
+            Err((
+                3,
+                SyntaxError::UnterminatedQuote {
+                    quote: '"',
+                    text: "\"my reqs.txt".into()
+                }
+            ))
+        );
+        assert_eq!(
+            words(r#"-r 'a'b'c"#),
+            Err((
+                7,
+                SyntaxError::UnterminatedQuote {
+                    quote: '\'',
+                    text: "'c".into()
+                }
+            ))
+        );
+        assert_eq!(
+            words("a \"b\\\""),
+            Err((
+                2,
+                SyntaxError::UnterminatedQuote {
+                    quote: '"',
+                    text: "\"b\\\"".into()
+                }
+            ))
+        );
+        assert_eq!(words(r"-r a\"), Err((4, SyntaxError::TrailingBackslash)));
+    }
+
+    #[test]
     fn parses_both_value_spellings() {
         use OptionKind::*;
+        let some = |value: &str| Some(value.to_string());
         assert_eq!(
             options("-r a.txt --requirement=b.txt -rc.txt --requirement d.txt").unwrap(),
             [
-                (Requirement, Some("a.txt"), 0),
-                (Requirement, Some("b.txt"), 9),
-                (Requirement, Some("c.txt"), 29),
-                (Requirement, Some("d.txt"), 37),
+                (Requirement, some("a.txt"), 0),
+                (Requirement, some("b.txt"), 9),
+                (Requirement, some("c.txt"), 29),
+                (Requirement, some("d.txt"), 37),
             ]
         );
         assert_eq!(
             options("--pre --index-url=https://x/simple -f https://y/links --no-index").unwrap(),
             [
                 (Pre, None, 0),
-                (IndexUrl, Some("https://x/simple"), 6),
-                (FindLinks, Some("https://y/links"), 35),
+                (IndexUrl, some("https://x/simple"), 6),
+                (FindLinks, some("https://y/links"), 35),
                 (NoIndex, None, 54),
             ]
+        );
+        assert_eq!(
+            options("--use-feature=fast-deps -C k=v --config-settings=a=b --global-option x")
+                .unwrap(),
+            [
+                (UseFeature, some("fast-deps"), 0),
+                (ConfigSettings, some("k=v"), 24),
+                (ConfigSettings, some("a=b"), 31),
+                (GlobalOption, some("x"), 53),
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_values_are_unquoted_and_located() {
+        let line =
+            r#"-r "my reqs.txt" --config-settings="k=a b" -C'x=1' --index-url='https://x/simple'"#;
+        let parsed = parse_options(split_words(line, 0).unwrap()).unwrap();
+        let values: Vec<(Option<&str>, usize)> = parsed
+            .iter()
+            .map(|option| (option.value(), option.value_offset()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                (Some("my reqs.txt"), 3),
+                (Some("k=a b"), 35),
+                (Some("x=1"), 45),
+                (Some("https://x/simple"), 63),
+            ]
+        );
+        assert_eq!(&line[35..36], "\"");
+        assert_eq!(&line[63..64], "'");
+        // Inside the value, positions point at the characters themselves.
+        let path = &parsed[0];
+        assert_eq!(path.value_position(3), line.find("reqs").unwrap());
+        // A whole option in quotes is still the option.
+        let parsed = parse_options(split_words(r#""--index-url=a b""#, 0).unwrap()).unwrap();
+        assert_eq!(parsed[0].kind, OptionKind::IndexUrl);
+        assert_eq!(
+            (parsed[0].value(), parsed[0].value_offset()),
+            (Some("a b"), 13)
         );
     }
 
@@ -305,6 +519,15 @@ mod tests {
                 6,
                 SyntaxError::NotAnOption {
                     text: "torch".into()
+                }
+            ))
+        );
+        assert_eq!(
+            options("--pre 'torch x'"),
+            Err((
+                6,
+                SyntaxError::NotAnOption {
+                    text: "torch x".into()
                 }
             ))
         );

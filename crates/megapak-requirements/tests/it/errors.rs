@@ -30,9 +30,9 @@ fn errors_in_continuations_point_at_the_physical_line() {
 
 #[test]
 fn options() {
-    insta::assert_snapshot!(error("--pre --bogus=1"), @r"
+    insta::assert_snapshot!(error("--pre --bogus=1"), @"
     r.txt:1:7: Unknown option `--bogus`
-    hint: Supported options: `-r`/`--requirement`, `-c`/`--constraint`, `-e`/`--editable`, `-i`/`--index-url`, `--extra-index-url`, `--no-index`, `-f`/`--find-links`, `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`, `--trusted-host`, `--hash`
+    hint: Supported options: `-r`/`--requirement`, `-c`/`--constraint`, `-e`/`--editable`, `-i`/`--index-url`, `--extra-index-url`, `--no-index`, `-f`/`--find-links`, `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`, `--trusted-host`, `--use-feature`, and after a requirement `--hash`, `-C`/`--config-settings`, `--global-option`
     ");
     insta::assert_snapshot!(error("torch\n--index-url\n"), @"r.txt:2:12: Option `--index-url` expects a value");
     insta::assert_snapshot!(error("--pre=yes"), @"r.txt:1:6: Option `--pre` takes no value, found `yes`");
@@ -40,8 +40,8 @@ fn options() {
     r.txt:1:7: Expected an option, found `torch`
     hint: A requirement comes before its options: `name==1.0 --hash=sha256:...`
     ");
-    insta::assert_snapshot!(error("torch --pre"), @r"
-    r.txt:1:7: Option `--pre` cannot follow a requirement: only `--hash` can
+    insta::assert_snapshot!(error("torch --pre"), @"
+    r.txt:1:7: Option `--pre` cannot follow a requirement: only `--hash`, `--config-settings` and `--global-option` can
     hint: Put `--pre` on a line of its own
     ");
     insta::assert_snapshot!(error("--hash=sha256:00"), @"r.txt:1:1: Option `--hash` must follow a requirement on the same line");
@@ -112,4 +112,67 @@ fn errors_are_typed() {
             option: "--pre".into()
         }
     );
+}
+
+#[test]
+fn per_requirement_options_need_a_requirement_and_valid_values() {
+    insta::assert_snapshot!(error("-C k=v"), @"r.txt:1:1: Option `--config-settings` must follow a requirement on the same line");
+    insta::assert_snapshot!(error("--global-option=--x"), @"r.txt:1:1: Option `--global-option` must follow a requirement on the same line");
+    insta::assert_snapshot!(error("x --config-settings=novalue"), @"r.txt:1:21: Invalid `--config-settings` value `novalue`: expected `KEY=VALUE`");
+    insta::assert_snapshot!(error("x --use-feature=fast-deps"), @"
+    r.txt:1:3: Option `--use-feature` cannot follow a requirement: only `--hash`, `--config-settings` and `--global-option` can
+    hint: Put `--use-feature` on a line of its own
+    ");
+    insta::assert_snapshot!(error("--use-feature"), @"r.txt:1:14: Option `--use-feature` expects a value");
+}
+
+#[test]
+fn quoting_errors() {
+    insta::assert_snapshot!(error("ok\n-r \"my reqs.txt\n"), @r#"
+    r.txt:2:4: Unterminated quote `"` in `"my reqs.txt`: expected a closing `"`
+    hint: Options are split into words as a POSIX shell does: close the quote, or escape a literal quote with `\`
+    "#);
+    insta::assert_snapshot!(error("x --hash='sha256:00"), @r"
+    r.txt:1:10: Unterminated quote `'` in `'sha256:00`: expected a closing `'`
+    hint: Options are split into words as a POSIX shell does: close the quote, or escape a literal quote with `\`
+    ");
+    insta::assert_snapshot!(error("-r a.txt \\ # comment"), @r"
+    r.txt:1:10: Backslash at the end of the line: expected a character after it to escape
+    hint: A line continues only when `\` is its very last character, with no space or comment after it
+    ");
+    insta::assert_snapshot!(error("--pre \"torch x\""), @"
+    r.txt:1:7: Expected an option, found `torch x`
+    hint: A requirement comes before its options: `name==1.0 --hash=sha256:...`
+    ");
+    // Offsets inside a quoted `-e` value point at the line as written.
+    insta::assert_snapshot!(error("-e \"git+https://github.com/o/r#egg=-bad\""), @"r.txt:1:4: Invalid URL `git+https://github.com/o/r#egg=-bad`: the `#egg=` fragment `-bad` is not a valid package name");
+    insta::assert_snapshot!(error("-e 'https://h/x-1-py3-none-any.whl junk'"), @"
+    r.txt:1:36: Invalid requirement `https://h/x-1-py3-none-any.whl junk`: expected `;` and a marker after the URL, found `junk`
+    hint: A marker follows the URL after whitespace: `name @ URL ; marker`
+    ");
+}
+
+#[test]
+fn environment_variables_are_refused() {
+    insta::assert_snapshot!(error("x @ git+https://${GITHUB_TOKEN}@github.com/o/r"), @"
+    r.txt:1:17: Environment variable `${GITHUB_TOKEN}` is not expanded: a pak file must mean the same on every machine
+    hint: Write the value of `GITHUB_TOKEN` into the pak file; for a secret in a git URL, use a git credential helper or `~/.netrc` instead, so the pak file stays reproducible
+    ");
+    insta::assert_snapshot!(error("ok\n--extra-index-url https://h/simple \\\n  --trusted-host ${HOST_1}\n"), @"
+    r.txt:3:18: Environment variable `${HOST_1}` is not expanded: a pak file must mean the same on every machine
+    hint: Write the value of `HOST_1` into the pak file; for a secret in a git URL, use a git credential helper or `~/.netrc` instead, so the pak file stays reproducible
+    ");
+    insta::assert_snapshot!(error("-r ${DIR}/more.txt"), @"
+    r.txt:1:4: Environment variable `${DIR}` is not expanded: a pak file must mean the same on every machine
+    hint: Write the value of `DIR` into the pak file; for a secret in a git URL, use a git credential helper or `~/.netrc` instead, so the pak file stays reproducible
+    ");
+    insta::assert_snapshot!(error(&format!("x ; os_name == '${{{}}}'", "A".repeat(200))), @"
+    r.txt:1:17: Environment variable `${AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA…}` is not expanded: a pak file must mean the same on every machine
+    hint: Write the value of `AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA…` into the pak file; for a secret in a git URL, use a git credential helper or `~/.netrc` instead, so the pak file stays reproducible
+    ");
+    // Only pip's `${UPPER_CASE}` form is expanded by pip; anything else is text.
+    let file =
+        crate::parse("x @ https://h/$VAR/${lower}/${A-B}/${}/x-1-py3-none-any.whl\n# ${COMMENT}\n")
+            .unwrap();
+    assert_eq!(file.entries.len(), 1);
 }

@@ -90,9 +90,17 @@ fn unreadable_files_are_named() {
       caused by: failed to open file `tests/fixtures/includes/does-not-exist.txt`: No such file or directory (os error 2)
     ");
     let error = read_requirements_file(Path::new("tests/fixtures/latin1.txt")).unwrap_err();
-    insta::assert_snapshot!(with_hint(&error), @r"
-    Failed to read requirements file `tests/fixtures/latin1.txt`
-      caused by: failed to read from file `tests/fixtures/latin1.txt`: stream did not contain valid UTF-8
+    insta::assert_snapshot!(with_hint(&error), @"
+    tests/fixtures/latin1.txt:1:4: The file is not valid UTF-8: found byte 0xE9
+    hint: Save the file as UTF-8: pip would decode it with the machine's locale, so it would not mean the same on every machine
+    ");
+    let mut loader = MemoryLoader::new();
+    loader.insert("bad.txt", b"numpy\nscipy # \xA9 2024\n".to_vec());
+    let error =
+        parse_requirements_str_with("x\n-r bad.txt", Path::new("r.txt"), &mut loader).unwrap_err();
+    insta::assert_snapshot!(with_hint(&error), @"
+    bad.txt:2:9: The file is not valid UTF-8: found byte 0xA9
+    hint: Save the file as UTF-8: pip would decode it with the machine's locale, so it would not mean the same on every machine
     ");
     let error = read_requirements_file(Path::new(FIXTURES)).unwrap_err();
     assert!(
@@ -151,4 +159,47 @@ fn a_sibling_include_is_not_a_cycle() {
         .collect();
     assert_eq!(names, ["a", "b", "top"]);
     assert_eq!(file.includes.len(), 3);
+}
+
+#[test]
+fn utf16_and_utf32_files_with_a_byte_order_mark_are_read() {
+    // What PowerShell's `pip freeze > requirements.txt` writes: UTF-16LE, a BOM, CRLF.
+    let file = read_requirements_file(Path::new("tests/fixtures/utf16le.txt")).unwrap();
+    insta::assert_snapshot!(summary(&file.entries), @r#"
+    tests/fixtures/utf16le.txt:1:1 torch (torch) registry `==2.10.0`
+        raw: torch==2.10.0
+    tests/fixtures/utf16le.txt:2:1 numpy (numpy) registry `==2.1.0` marker=`python_full_version >= '3.12'`
+        raw: numpy==2.1.0 ; python_version >= "3.12"
+    tests/fixtures/includes/leaf.txt:1:1 pillow (pillow) registry ``
+        raw: pillow
+    "#);
+
+    let utf16be = |text: &str| -> Vec<u8> {
+        [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect()
+    };
+    let utf32le = |text: &str| -> Vec<u8> {
+        [0xFF, 0xFE, 0, 0]
+            .into_iter()
+            .chain(text.chars().flat_map(|c| u32::from(c).to_le_bytes()))
+            .collect()
+    };
+    let mut loader = MemoryLoader::new();
+    loader.insert("be.txt", utf16be("pillow>=10 # é\n-c c.txt\n"));
+    loader.insert("c.txt", utf32le("pillow<12\n"));
+    let mut broken = utf16be("ok\nbad");
+    broken.extend([0xDC, 0x00]);
+    loader.insert("broken.txt", broken);
+    let file = parse_requirements_str_with("-r be.txt", Path::new("r.txt"), &mut loader).unwrap();
+    assert_eq!(file.entries[0].location.to_string(), "be.txt:1:1");
+    assert_eq!(file.entries[0].raw, "pillow>=10");
+    assert_eq!(file.constraints[0].raw, "pillow<12");
+    let error =
+        parse_requirements_str_with("-r broken.txt", Path::new("r.txt"), &mut loader).unwrap_err();
+    insta::assert_snapshot!(with_hint(&error), @"
+    broken.txt:2:4: The file is not valid UTF-16BE: found the unpaired surrogate 0xDC00
+    hint: Save the file as UTF-8
+    ");
 }

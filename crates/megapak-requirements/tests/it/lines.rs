@@ -1,5 +1,9 @@
 //! Every form of line pip accepts, read into entries and options.
 
+use std::path::Path;
+
+use megapak_requirements::{MemoryLoader, parse_requirements_str_with};
+
 use crate::{parse, summary};
 
 const SHA_A: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -146,7 +150,8 @@ fn index_options_are_recorded_with_their_location() {
             "column": 16
           }
         }
-      ]
+      ],
+      "use_features": []
     }
     "#);
 }
@@ -165,4 +170,101 @@ fn comments_continuations_and_line_endings() {
     r.txt:7:1 third (third) registry ``
         raw: third
     ");
+}
+
+#[test]
+fn per_requirement_options_and_features_are_kept() {
+    let file = parse(&format!(
+        "--use-feature=fast-deps\n\
+         --use-feature truststore --pre\n\
+         torch==2.10.0 --config-settings=--build-option=--cpp_ext -C \"k=a b\" \\\n\
+         \x20   --global-option=--no-user-cfg --hash={SHA_A}\n\
+         -e git+https://github.com/o/r@main#egg=r --config-settings editable_mode=compat\n\
+         numpy -C k=v\n\
+         --use-feature=fast-deps\n"
+    ))
+    .unwrap();
+    let features: Vec<String> = file
+        .index
+        .use_features
+        .iter()
+        .map(|feature| format!("{} {}", feature.location, feature.value))
+        .collect();
+    assert_eq!(features, ["r.txt:1:15 fast-deps", "r.txt:2:15 truststore"]);
+    assert!(file.index.pre);
+    let [torch, r, numpy] = file.entries.as_slice() else {
+        panic!("{:?}", file.entries)
+    };
+    assert_eq!(torch.config_settings, ["--build-option=--cpp_ext", "k=a b"]);
+    assert_eq!(torch.global_options, ["--no-user-cfg"]);
+    assert_eq!(torch.hashes, [SHA_A]);
+    assert!(r.editable);
+    assert_eq!(r.config_settings, ["editable_mode=compat"]);
+    assert_eq!(numpy.config_settings, ["k=v"]);
+    assert!(numpy.global_options.is_empty() && numpy.hashes.is_empty());
+
+    // Merging keeps them, each once, in reading order.
+    let again = parse("torch -C k=a\\ b -C z=1 --global-option=--no-user-cfg\n").unwrap();
+    let set = megapak_requirements::merge(&[file, again]).unwrap();
+    let torch = &set.packages[&megapak_requirements::PackageName::new("torch").unwrap()];
+    assert_eq!(
+        torch.config_settings,
+        ["--build-option=--cpp_ext", "k=a b", "z=1"]
+    );
+    assert_eq!(torch.global_options, ["--no-user-cfg"]);
+    let features: Vec<&str> = set
+        .index
+        .use_features
+        .iter()
+        .map(|feature| feature.value.as_str())
+        .collect();
+    assert_eq!(features, ["fast-deps", "truststore"]);
+}
+
+#[test]
+fn option_values_are_unquoted_as_a_shell_does() {
+    let mut loader = MemoryLoader::new();
+    loader.insert("my reqs.txt", "numpy\n");
+    loader.insert("q2b.txt", "pillow\n");
+    loader.insert("constraints.txt", "numpy<2\n");
+    let file = parse_requirements_str_with(
+        "-r \"my reqs.txt\" -r \"q2b.txt\"\n\
+         -c 'constraints.txt'\n\
+         --extra-index-url 'https://x/simple' --index-url=\"https://pypi.org/simple\"\n\
+         --find-links=my\\ wheels\n\
+         -e \"git+https://github.com/o/r@main#egg=r\"\n",
+        Path::new("r.txt"),
+        &mut loader,
+    )
+    .unwrap();
+    let includes: Vec<String> = file
+        .includes
+        .iter()
+        .map(|include| format!("{} {}", include.location, include.path.display()))
+        .collect();
+    assert_eq!(
+        includes,
+        [
+            "r.txt:1:4 my reqs.txt",
+            "r.txt:1:21 q2b.txt",
+            "r.txt:2:4 constraints.txt"
+        ]
+    );
+    insta::assert_snapshot!(summary(&file.entries), @r#"
+    my reqs.txt:1:1 numpy (numpy) registry ``
+        raw: numpy
+    q2b.txt:1:1 pillow (pillow) registry ``
+        raw: pillow
+    r.txt:5:1 r (r) git `https://github.com/o/r` rev=Some("main") subdirectory=None editable
+        raw: -e "git+https://github.com/o/r@main#egg=r"
+    "#);
+    assert_eq!(file.constraints.len(), 1);
+    let index = &file.index;
+    assert_eq!(index.extra_index_urls[0].value, "https://x/simple");
+    assert_eq!(index.extra_index_urls[0].location.to_string(), "r.txt:3:19");
+    assert_eq!(
+        index.index_url.as_ref().unwrap().value,
+        "https://pypi.org/simple"
+    );
+    assert_eq!(index.find_links[0].value, "my wheels");
 }

@@ -61,6 +61,13 @@ fn a_line_of_a_megabyte() {
     assert_eq!(parse(&hashes).unwrap().entries[0].hashes.len(), MB / 80);
     let options = "--pre ".repeat(MB / 6);
     assert!(parse(&options).unwrap().index.pre);
+    let quoted = format!("x {}", "-C'k=a b' -C \"k=\\\"\" ".repeat(MB / 20));
+    assert_eq!(
+        parse(&quoted).unwrap().entries[0].config_settings.len(),
+        MB / 20 * 2
+    );
+    let word = format!("-f '{}'", "a \\\"".repeat(MB / 4));
+    assert_eq!(parse(&word).unwrap().index.find_links[0].value.len(), MB);
 }
 
 #[test]
@@ -77,6 +84,14 @@ fn a_bad_line_of_a_megabyte_fails_fast_with_a_short_message() {
         format!("x {}", "--bogus ".repeat(MB / 8)),
         format!("git+https://h/{}", "@".repeat(MB)),
         "\\\n".repeat(MB / 2) + "=",
+        format!("-r \"{}", "a b ".repeat(MB / 4)),
+        format!("x -C {}'", "'k=v'\"x\"\\ ".repeat(MB / 12)),
+        format!(
+            "x @ https://h/{}${{{}}}",
+            "${".repeat(MB / 4),
+            "A".repeat(MB / 2)
+        ),
+        format!("{}x", "${".repeat(MB / 2)),
     ] {
         let message = error(&text);
         assert!(message.len() < 600, "{}", &message[..600]);
