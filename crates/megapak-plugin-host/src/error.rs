@@ -208,7 +208,8 @@ pub enum HostError {
     },
 }
 
-fn folder_list(folders: &[PathBuf]) -> String {
+/// `` `a`, `b` `` for the folders searched, as the messages name them.
+pub fn folder_list(folders: &[PathBuf]) -> String {
     if folders.is_empty() {
         return "no folder (none was configured)".to_owned();
     }

@@ -30,7 +30,7 @@ mod library;
 mod search;
 
 pub use calls::PluginCalls;
-pub use error::{Call, CallError, HostError, LoadError, PluginError};
+pub use error::{Call, CallError, HostError, LoadError, PluginError, folder_list};
 pub use host::{HostOptions, Plugin, Plugins, Refusal};
 pub use megapak_plugin_abi::{self as abi, AbiVersion};
 pub use search::{

@@ -7,7 +7,9 @@ use anstream::eprintln;
 
 use clap::Args;
 use megapak_config::{CONFIG_FILE_NAME, Config, DEFAULT_RESOLVER_ORDER};
-use megapak_plugin_host::{HostOptions, Plugins, Refusal, SearchPath, plugin_file_name};
+use megapak_plugin_host::{
+    HostOptions, Plugins, Refusal, SearchPath, folder_list, plugin_file_name,
+};
 use serde_json::json;
 
 use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE};
@@ -72,18 +74,6 @@ fn warn_about_ordered_resolvers_not_found(config: &Config, plugins: &Plugins) {
             plugin_file_name(name)
         );
     }
-}
-
-/// `` `a`, `b` `` for a list of folders.
-fn folder_list(folders: &[PathBuf]) -> String {
-    if folders.is_empty() {
-        return "no folder".to_owned();
-    }
-    folders
-        .iter()
-        .map(|folder| format!("`{}`", folder.display()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The configuration named by `--config`, else `megapak.toml` in the current folder if any.
