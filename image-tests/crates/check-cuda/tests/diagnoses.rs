@@ -8,6 +8,11 @@ fn check() -> Run {
     Run::new(env!("CARGO_BIN_EXE_check-cuda")).args(["--json"])
 }
 
+/// [`check`] with pip's NVRTC 13, as every test past NVRTC needs.
+fn with_nvrtc() -> Run {
+    check().args(["--nvrtc-dir"]).args([cuda_lib()])
+}
+
 #[test]
 fn nvrtc_missing_is_a_failure_even_without_a_gpu() {
     let ran = check().run();
@@ -36,7 +41,7 @@ fn a_wrong_nvrtc_dir_is_named() {
 
 #[test]
 fn without_a_driver_the_gpu_part_skips_after_nvrtc_compiled() {
-    let ran = check().args(["--nvrtc-dir"]).args([cuda_lib()]).run();
+    let ran = with_nvrtc().run();
     assert_eq!(ran.verdict(), ("skipped".into(), "no-driver".into()));
     assert_eq!(ran.code, Some(3), "a skip is not a pass");
     let json = ran.json();
@@ -119,9 +124,7 @@ fn nvrtc_preloaded_from_megapak_preload() {
 fn a_driver_on_disk_that_the_loader_cannot_see() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("libcuda.so.1"), b"not loaded").unwrap();
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
+    let ran = with_nvrtc()
         .env("MEGAPAK_DRIVER_SEARCH_DIRS", dir.path())
         .run();
     assert_eq!(
@@ -140,9 +143,7 @@ fn a_driver_on_disk_that_the_loader_cannot_see() {
 
 #[test]
 fn driver_capabilities_without_compute() {
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
+    let ran = with_nvrtc()
         .env("NVIDIA_DRIVER_CAPABILITIES", "utility,graphics")
         .run();
     assert_eq!(
@@ -159,11 +160,7 @@ fn driver_capabilities_without_compute() {
 
 #[test]
 fn capabilities_granting_all_do_not_hide_a_missing_driver() {
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
-        .env("NVIDIA_DRIVER_CAPABILITIES", "all")
-        .run();
+    let ran = with_nvrtc().env("NVIDIA_DRIVER_CAPABILITIES", "all").run();
     assert_eq!(ran.verdict(), ("skipped".into(), "no-driver".into()));
 }
 
@@ -171,22 +168,14 @@ fn capabilities_granting_all_do_not_hide_a_missing_driver() {
 fn a_broken_driver_library() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("libcuda.so.1"), b"not an ELF file").unwrap();
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
-        .lib_dir(dir.path())
-        .run();
+    let ran = with_nvrtc().lib_dir(dir.path()).run();
     assert_eq!(ran.verdict(), ("failed".into(), "driver-unloadable".into()));
 }
 
 #[test]
 fn a_driver_older_than_cuda_13() {
     let stub = stub_driver(1);
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
-        .lib_dir(stub.path())
-        .run();
+    let ran = with_nvrtc().lib_dir(stub.path()).run();
     assert_eq!(ran.verdict(), ("failed".into(), "driver-too-old".into()));
     let message = ran.json()["diagnosis"]["message"]
         .as_str()
@@ -201,11 +190,7 @@ fn a_driver_older_than_cuda_13() {
 #[test]
 fn a_driver_that_sees_no_gpu() {
     let stub = stub_driver(2);
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
-        .lib_dir(stub.path())
-        .run();
+    let ran = with_nvrtc().lib_dir(stub.path()).run();
     assert_eq!(ran.verdict(), ("skipped".into(), "no-gpu".into()));
     assert_eq!(ran.json()["figures"]["nvrtc"], "13.0");
 }
@@ -213,11 +198,7 @@ fn a_driver_that_sees_no_gpu() {
 #[test]
 fn a_toolkit_stub_in_place_of_the_driver() {
     let stub = stub_driver(5);
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
-        .lib_dir(stub.path())
-        .run();
+    let ran = with_nvrtc().lib_dir(stub.path()).run();
     assert_eq!(
         ran.verdict(),
         ("failed".into(), "driver-init-failed".into())
@@ -242,11 +223,7 @@ fn a_toolkit_stub_in_place_of_the_driver() {
 #[test]
 fn a_driver_that_does_not_match_its_kernel_module() {
     let stub = stub_driver(4);
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
-        .lib_dir(stub.path())
-        .run();
+    let ran = with_nvrtc().lib_dir(stub.path()).run();
     assert_eq!(
         ran.verdict(),
         ("failed".into(), "driver-init-failed".into())
@@ -262,11 +239,7 @@ fn a_driver_that_does_not_match_its_kernel_module() {
 #[test]
 fn no_kernel_image_for_the_device() {
     let stub = stub_driver(3);
-    let ran = check()
-        .args(["--nvrtc-dir"])
-        .args([cuda_lib()])
-        .lib_dir(stub.path())
-        .run();
+    let ran = with_nvrtc().lib_dir(stub.path()).run();
     assert_eq!(
         ran.verdict(),
         ("failed".into(), "no-kernel-image".into()),

@@ -61,11 +61,9 @@ impl Options {
 
 /// Runs the check.
 pub fn run(options: &Options, started: Instant) -> CheckReport {
-    let mut report = CheckReport::new("ort");
-    if let Err(d) = check(options, &mut report) {
-        report.fail(d);
-    }
-    report.finish(options.common.require_gpu, started)
+    CheckReport::run("ort", options.common.require_gpu, started, |report| {
+        check(options, report)
+    })
 }
 
 fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {

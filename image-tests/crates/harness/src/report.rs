@@ -76,6 +76,21 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// Runs one check: a report named `name` that `check` fills, failed with the diagnosis
+    /// `check` returns, finished (a skip fails with `require_gpu`) and timed from `started`.
+    pub fn run(
+        name: &str,
+        require_gpu: bool,
+        started: Instant,
+        check: impl FnOnce(&mut Self) -> Result<(), Diagnosis>,
+    ) -> Self {
+        let mut report = Self::new(name);
+        if let Err(d) = check(&mut report) {
+            report.fail(d);
+        }
+        report.finish(require_gpu, started)
+    }
+
     /// A report that passes until something says otherwise.
     pub fn new(name: &str) -> Self {
         Self {
