@@ -78,12 +78,14 @@
 //!
 //! [`merge`] turns several files into a [`PackageSet`]: one [`MergedPackage`] per
 //! [`PackageName`] (PEP 503 normalized), extras united, specifiers intersected, locations
-//! kept. Two pins that differ (`torch==2.10.0` and `torch==2.11.0`), a pin another entry
-//! excludes (`==2.10.0` and `>=2.11`), or two different URL/VCS sources of one name are a
-//! [`MergeError`] naming both places. [`merge_for_environment`] evaluates markers first.
+//! kept. Entries no version satisfies together (two pins that differ, `torch==2.10.0` and
+//! `torch==2.11.0`; a pin another entry excludes, `==2.10.0` and `>=2.11`; ranges that do not
+//! meet, `>=2` and `<1`) and two different URL/VCS sources of one name are a [`MergeError`]
+//! naming the places. [`merge_for_environment`] evaluates markers first.
 //!
 //! Errors carry an optional next step: [`RequirementsError::hint`], [`MergeError::hint`].
 
+mod contradiction;
 mod decode;
 mod entry;
 mod error;
@@ -97,6 +99,7 @@ mod name;
 mod options;
 mod parse;
 mod pins;
+mod ranges;
 mod requirement;
 mod shell_words;
 mod url_source;
@@ -110,7 +113,8 @@ pub use file::{
 pub use index::IndexOptions;
 pub use location::{Located, Location};
 pub use merge::{
-    MergeError, MergedPackage, PackageSet, PackageSource, merge, merge_for_environment,
+    Conflict, MergeError, MergedPackage, PackageSet, PackageSource, Written, merge,
+    merge_for_environment,
 };
 pub use name::{InvalidNameError, PackageName};
 pub use pep440_rs;

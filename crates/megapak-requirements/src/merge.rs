@@ -8,13 +8,13 @@ use pep508_rs::{MarkerEnvironment, MarkerTree};
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::contradiction::check_versions;
 use crate::entry::{Entry, EntrySource, VcsSource, serialize_display, serialize_marker};
 use crate::error::{SyntaxError, snippet};
 use crate::file::RequirementsFile;
 use crate::index::IndexOptions;
 use crate::location::Location;
 use crate::name::PackageName;
-use crate::pins::check_versions;
 
 /// Distinct markers of one package united into [`MergedPackage::marker`]. Each new
 /// variable deepens `pep508_rs`'s decision diagram (and its recursion), and the union costs
@@ -125,12 +125,45 @@ pub struct Conflict {
     pub second_location: Location,
 }
 
+/// An entry as written, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Written {
+    /// The entry as written (shortened when long).
+    pub text: String,
+    /// Where it was written.
+    pub location: Location,
+}
+
+/// Entries named in a message, at most; the rest are counted.
+const MAX_ENTRIES_TOLD: usize = 8;
+
+/// `` `a` at a.txt:1:1, `b` at a.txt:2:1 and `c` at b.txt:1:1 ``
+struct WrittenList<'a>(&'a [Written]);
+
+impl fmt::Display for WrittenList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let told = &self.0[..self.0.len().min(MAX_ENTRIES_TOLD)];
+        for (k, written) in told.iter().enumerate() {
+            let separator = match k {
+                0 => "",
+                _ if k + 1 == self.0.len() => " and ",
+                _ => ", ",
+            };
+            write!(f, "{separator}`{}` at {}", written.text, written.location)?;
+        }
+        match self.0.len() - told.len() {
+            0 => Ok(()),
+            more => write!(f, " and {more} more entries"),
+        }
+    }
+}
+
 /// The files cannot be merged.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum MergeError {
-    /// No version satisfies two entries of one package (two different pins, or a pin another
-    /// entry excludes).
+    /// No version satisfies two entries of one package (two different pins, a pin another
+    /// entry excludes, or ranges that do not meet: `>=2` and `<1`).
     #[error(
         "No version of `{}` satisfies both `{}` at {} and `{}` at {}",
         conflict.name, conflict.first, conflict.first_location, conflict.second, conflict.second_location
@@ -142,7 +175,19 @@ pub enum MergeError {
         /// are evaluated.
         markers_disjoint: bool,
     },
-    /// One entry no version satisfies (`x==1,==2`).
+    /// No version satisfies three or more entries of one package together, though any two of
+    /// them agree (`x>=1,<3`, `x!=1.*` and `x!=2.*`).
+    #[error("No version of `{name}` satisfies all of {}", WrittenList(entries))]
+    ContradictoryEntries {
+        /// The package.
+        name: PackageName,
+        /// The entries, in reading order, each of them needed for the contradiction.
+        entries: Vec<Written>,
+        /// Two of the entries' markers never hold together: they would not meet once markers
+        /// are evaluated.
+        markers_disjoint: bool,
+    },
+    /// One entry no version satisfies (`x==1,==2`, `x>=2,<1`).
     #[error("{location}: No version of `{name}` satisfies `{text}`")]
     UnsatisfiableEntry {
         /// The package.
@@ -182,10 +227,29 @@ pub enum MergeError {
 }
 
 impl MergeError {
+    /// Whether the error would not arise with markers evaluated for one target environment
+    /// first ([`merge_for_environment`]).
+    pub fn needs_a_target(&self) -> bool {
+        matches!(
+            self,
+            Self::ContradictoryVersions {
+                markers_disjoint: true,
+                ..
+            } | Self::ContradictoryEntries {
+                markers_disjoint: true,
+                ..
+            } | Self::TooManyMarkers { .. }
+        )
+    }
+
     /// The obvious next step, if there is one, to print as a `hint:` line.
     pub fn hint(&self) -> Option<String> {
         match self {
             Self::ContradictoryVersions {
+                markers_disjoint: true,
+                ..
+            }
+            | Self::ContradictoryEntries {
                 markers_disjoint: true,
                 ..
             } => Some(
@@ -198,6 +262,9 @@ impl MergeError {
             Self::ContradictoryVersions { .. } | Self::ConflictingSources { .. } => {
                 Some("Remove or change one of the two lines".to_string())
             }
+            Self::ContradictoryEntries { .. } => {
+                Some("Remove or change one of these lines".to_string())
+            }
             Self::UnsatisfiableEntry { .. } | Self::IndexOptions { .. } => None,
         }
     }
@@ -205,8 +272,9 @@ impl MergeError {
 
 /// Merges the entries of `files` (and separately their constraints) by normalized name:
 /// extras are united, specifiers intersected, markers kept (see [`MergedPackage::marker`]).
-/// Contradictory versions and different URL/VCS sources of one name are errors naming both
-/// places. Markers are not evaluated: use [`merge_for_environment`] to drop entries whose
+/// Entries no version satisfies together (with PEP 440's rules: `==2.10.0` admits
+/// `2.10.0+cu130`, `<2.0` leaves out `2.0rc1`) and different URL/VCS sources of one name are
+/// errors naming the places. Markers are not evaluated: use [`merge_for_environment`] to drop entries whose
 /// markers do not hold first.
 pub fn merge(files: &[RequirementsFile]) -> Result<PackageSet, MergeError> {
     merge_where(files, |_| true, false)

@@ -72,61 +72,8 @@ fn markers_are_united_unless_one_entry_is_unconditional() {
     assert_eq!(set.packages[&"b".parse().unwrap()].marker, None);
 }
 
-#[test]
-fn contradictory_pins_name_both_places() {
-    insta::assert_snapshot!(
-        message(&[("pak2.txt", "\ntorch==2.10.0\n"), ("pak5.txt", "x\ny\nTorch == 2.11.0\n")]),
-        @r"
-    No version of `torch` satisfies both `torch==2.10.0` at pak2.txt:2:1 and `Torch == 2.11.0` at pak5.txt:3:1
-    hint: Remove or change one of the two lines
-    "
-    );
-    insta::assert_snapshot!(
-        message(&[("a.txt", "torch>=2.11\n"), ("b.txt", "torch==2.10.0\n")]),
-        @r"
-    No version of `torch` satisfies both `torch>=2.11` at a.txt:1:1 and `torch==2.10.0` at b.txt:1:1
-    hint: Remove or change one of the two lines
-    "
-    );
-    insta::assert_snapshot!(
-        message(&[("a.txt", "x==1 ; python_version < '3.12'\nx==2 ; python_version >= '3.12'\n")]),
-        @r"
-    No version of `x` satisfies both `x==1 ; python_version < '3.12'` at a.txt:1:1 and `x==2 ; python_version >= '3.12'` at a.txt:2:1
-    hint: The two markers never hold together: merge for one target environment so markers are evaluated first
-    "
-    );
-    insta::assert_snapshot!(
-        message(&[("a.txt", "x\nx==1,!=1.0\n")]),
-        @"a.txt:2:1: No version of `x` satisfies `x==1,!=1.0`"
-    );
-}
-
-#[test]
-fn compatible_pins_merge() {
-    for text in [
-        "torch==2.10.0\ntorch==2.10\ntorch>=2.9\ntorch!=2.9.1\ntorch==2.10.*\n",
-        "torch==2.10.0\ntorch==2.10.0+cu130\n",
-        "torch==2.10.0+cu130\ntorch==2.10.0\n",
-        "torch===2.10.0\ntorch==2.10.0\n",
-        "torch>=2\ntorch<1\n", // not a pin: left to the resolver
-    ] {
-        merged(&[("a.txt", text)]).unwrap_or_else(|error| panic!("{text}: {error}"));
-    }
-    for text in [
-        "torch==2.10.0\ntorch==2.10.0+cu130\ntorch==2.10.0+cu129\n",
-        "torch==2.10.0+cu130\ntorch==2.10.0+cu129\n",
-        "torch==1\ntorch==2\ntorch==3\ntorch==4\ntorch==5\ntorch==6\ntorch==7\ntorch==8\ntorch==9\ntorch==10\n",
-        "torch~=2.9.0\ntorch==2.10.0\n",
-    ] {
-        assert!(
-            matches!(
-                merged(&[("a.txt", text)]),
-                Err(MergeError::ContradictoryVersions { .. })
-            ),
-            "{text}"
-        );
-    }
-}
+#[path = "contradiction_tests.rs"]
+mod contradictions;
 
 fn linux_py312() -> MarkerEnvironment {
     MarkerEnvironment::try_from(pep508_rs::MarkerEnvironmentBuilder {

@@ -69,8 +69,9 @@ pub(crate) struct StatusArgs {
     #[arg(long, short = 'c', value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 
-    /// Read these pak files instead of those named in the configuration.
-    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "config")]
+    /// Read these pak files instead of those named in the configuration. With `--config`, its
+    /// `[target]` and overrides still apply.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
     pub(crate) paks: Vec<PathBuf>,
 
     /// Compare with the Python package lists of this hand-written flake.nix (read, never

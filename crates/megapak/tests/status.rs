@@ -151,6 +151,36 @@ fn markers_are_judged_for_the_target_of_megapak_toml() {
     // Without a workspace there is no target to judge markers for: the two pins contradict.
     let paks = megapak(dir.path(), &["status", "--paks", "pak.txt"]);
     assert_eq!(paks.code, 1, "{}", paks.transcript());
+    assert!(
+        paks.stderr.contains(
+            "hint: The markers never hold together: pass `--config megapak.toml` so they are judged for its `[target]` first"
+        ),
+        "{}",
+        paks.transcript()
+    );
+    // `--paks` with `--config`: these pak files, the workspace's target.
+    std::fs::write(
+        dir.path().join("other.txt"),
+        "numpy\nwheel ; sys_platform == \"darwin\"\n",
+    )
+    .unwrap();
+    let both = megapak(
+        dir.path(),
+        &[
+            "status",
+            "--format",
+            "json",
+            "--config",
+            "megapak.toml",
+            "--paks",
+            "pak.txt",
+            "other.txt",
+        ],
+    );
+    assert_eq!(both.code, 0, "{}", both.transcript());
+    let report: serde_json::Value = serde_json::from_str(&both.stdout).unwrap();
+    assert_eq!(report["packages"], 2, "{}", both.stdout);
+    assert_eq!(report["pak_files"].as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -12,8 +12,8 @@ use megapak_report::{
     StatusReport, render,
 };
 use megapak_requirements::{
-    PackageName, PackageSet, PackageSource, RequirementsFile, merge, merge_for_environment,
-    read_requirements_file,
+    MergeError, PackageName, PackageSet, PackageSource, RequirementsFile, merge,
+    merge_for_environment, read_requirements_file,
 };
 
 use crate::cli::{ReportFormat, StatusArgs};
@@ -48,7 +48,18 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
         None => merge(&files),
     };
     let set = merged.map_err(|err| {
-        let hint = err.hint();
+        // The library's "merge for one target environment" is `--config` here.
+        let hint = match (&config, &err) {
+            (None, MergeError::TooManyMarkers { .. }) => Some(
+                "Pass `--config megapak.toml` so markers are judged for its `[target]` first"
+                    .to_string(),
+            ),
+            (None, _) if err.needs_a_target() => Some(
+                "The markers never hold together: pass `--config megapak.toml` so they are judged for its `[target]` first"
+                    .to_string(),
+            ),
+            _ => err.hint(),
+        };
         Hinted::wrap(err, hint)
     })?;
     if let Some(config) = &config {
@@ -101,8 +112,23 @@ struct PakToRead {
     named_at: Option<String>,
 }
 
-/// The pak files to read: `--paks`, else those of the configuration (returned too).
+/// The pak files to read: `--paks`, else those of the configuration; and the configuration
+/// (`--config`, else `./megapak.toml` unless `--paks` is given).
 fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PakToRead>, Option<Config>)> {
+    let config_path = match (&args.config, args.paks.is_empty()) {
+        (Some(path), _) => Some(path.clone()),
+        (None, false) => None,
+        (None, true) => {
+            let path = PathBuf::from(CONFIG_FILE_NAME);
+            if !path.exists() {
+                bail!(
+                    "No `{CONFIG_FILE_NAME}` in the current folder, and no pak files given\nhint: pass `--config FILE` or `--paks FILE...`, or create a workspace with `megapak init`"
+                );
+            }
+            Some(path)
+        }
+    };
+    let config = config_path.as_deref().map(Config::load).transpose()?;
     if !args.paks.is_empty() {
         // A file named twice (`--paks a.txt a.txt`, or a glob and a name) is read once.
         let mut seen = std::collections::HashSet::new();
@@ -117,25 +143,13 @@ fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PakToRead>, Option<Config
                 named_at: None,
             })
             .collect();
-        return Ok((paks, None));
+        return Ok((paks, config));
     }
-    let config_path = match &args.config {
-        Some(path) => path.clone(),
-        None => {
-            let path = PathBuf::from(CONFIG_FILE_NAME);
-            if !path.exists() {
-                bail!(
-                    "No `{CONFIG_FILE_NAME}` in the current folder, and no pak files given\nhint: pass `--config FILE` or `--paks FILE...`, or create a workspace with `megapak init`"
-                );
-            }
-            path
-        }
-    };
-    let config = Config::load(&config_path)?;
+    let config = config.expect("a configuration is read when no pak files are given");
     if config.paks.is_empty() {
         bail!(
-            "`{}` names no pak files\nhint: add `paks = [\"requirements.txt\"]` at its top",
-            config_path.display()
+            "`{}` names no pak files\nhint: add `paks = [\"requirements.txt\"]` at its top, or pass `--paks FILE...`",
+            config.path.display()
         );
     }
     let paks = config
@@ -143,7 +157,7 @@ fn pak_paths(args: &StatusArgs) -> anyhow::Result<(Vec<PakToRead>, Option<Config
         .iter()
         .map(|pak| PakToRead {
             path: pak.path.clone(),
-            named_at: Some(format!("{}:{}", config_path.display(), pak.line)),
+            named_at: Some(format!("{}:{}", config.path.display(), pak.line)),
         })
         .collect();
     Ok((paks, Some(config)))
