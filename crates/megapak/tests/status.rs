@@ -292,3 +292,28 @@ fn completions_are_generated_for_each_shell() {
         assert!(run.stdout.contains("status"), "{shell}: {}", run.stdout);
     }
 }
+
+#[test]
+fn a_pak_file_another_includes_is_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "numpy\n-r b.txt\n").unwrap();
+    std::fs::write(dir.path().join("b.txt"), "torch\npillow\n").unwrap();
+    let run = megapak(
+        dir.path(),
+        &["status", "--format", "json", "--paks", "a.txt", "b.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("note: `b.txt` is read once, through its `-r` at `a.txt:2:4`"),
+        "{}",
+        run.transcript()
+    );
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (report["entries"].as_u64(), report["packages"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(report["pak_files"].as_array().unwrap().len(), 1);
+    assert_eq!(report["rows"][0]["locations"].as_array().unwrap().len(), 1);
+}

@@ -2,6 +2,7 @@
 
 mod completions;
 mod init;
+mod pak_overlap;
 mod plugins;
 mod status;
 mod verify;

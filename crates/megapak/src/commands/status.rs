@@ -16,6 +16,7 @@ use megapak_requirements::{
     merge_for_environment, read_requirements_file,
 };
 
+use super::pak_overlap::drop_paks_read_within_others;
 use crate::cli::{ReportFormat, StatusArgs};
 use crate::exit::{HINT_STYLE, Hinted, Outcome, WARNING_STYLE};
 use crate::output::{write_file_atomically, write_stdout};
@@ -38,6 +39,17 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let (files, read_within) = drop_paks_read_within_others(files);
+    for dropped in &read_within {
+        let by = match &dropped.include {
+            Some(include) => format!("its `-r` at `{include}`"),
+            None => format!("`{}`", dropped.within.display()),
+        };
+        eprintln!(
+            "{HINT_STYLE}note{HINT_STYLE:#}: `{}` is read once, through {by}",
+            dropped.pak.display()
+        );
+    }
     // With a workspace, markers are judged for its `[target]`: a `sys_platform == "win32"` line
     // is no package of a Linux image, and pins for other Pythons do not contradict.
     let merged = match &config {
