@@ -54,10 +54,47 @@ pub(crate) fn write_file_atomically(
     path: &std::path::Path,
     contents: &[u8],
 ) -> std::io::Result<()> {
+    write_through_temporary_file(path, contents, Existing::Replace)
+}
+
+/// Like [`write_file_atomically`], but never replaces a file: if one appears at `path` (or
+/// where its symlink points) before the rename, the rename fails with
+/// [`std::io::ErrorKind::AlreadyExists`] and nothing is written. A FIFO or device there is
+/// refused the same way.
+pub(crate) fn create_file_atomically(
+    path: &std::path::Path,
+    contents: &[u8],
+) -> std::io::Result<()> {
+    write_through_temporary_file(path, contents, Existing::Keep)
+}
+
+/// What to do with a file already at the path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Existing {
+    Replace,
+    Keep,
+}
+
+fn write_through_temporary_file(
+    path: &std::path::Path,
+    contents: &[u8],
+    existing: Existing,
+) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
     let path = &resolve_symlinks(path)?;
-    if let Ok(metadata) = std::fs::metadata(path)
+    let metadata = std::fs::metadata(path).ok();
+    if existing == Existing::Keep
+        && let Some(metadata) = &metadata
+        && !metadata.is_file()
+    {
+        // A regular file is left to the rename below, which refuses it without a race.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("`{}` already exists", path.display()),
+        ));
+    }
+    if let Some(metadata) = &metadata
         && !metadata.is_file()
         && !metadata.is_dir()
     {
@@ -70,19 +107,25 @@ pub(crate) fn write_file_atomically(
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => std::path::Path::new("."),
     };
-    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
     let mut file = tempfile::Builder::new()
         .prefix(".megapak-")
         .suffix(".tmp")
         // Applied at creation, so the umask applies as for any new file.
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)?;
-    if let Some(permissions) = existing {
-        file.as_file().set_permissions(permissions)?;
+    if let Some(metadata) = metadata
+        && existing == Existing::Replace
+    {
+        file.as_file().set_permissions(metadata.permissions())?;
     }
     file.write_all(contents)?;
     file.as_file().sync_all()?;
-    file.persist(path).map_err(|err| err.error)?;
+    match existing {
+        Existing::Replace => file.persist(path),
+        // `renameat2(RENAME_NOREPLACE)`, or a hard link where the file system lacks it.
+        Existing::Keep => file.persist_noclobber(path),
+    }
+    .map_err(|err| err.error)?;
     Ok(())
 }
 
@@ -112,7 +155,7 @@ fn resolve_symlinks(path: &std::path::Path) -> std::io::Result<std::path::PathBu
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
-    use super::write_file_atomically;
+    use super::{create_file_atomically, write_file_atomically};
 
     fn mode(path: &std::path::Path) -> u32 {
         std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -184,5 +227,41 @@ mod tests {
         write_file_atomically(&path, b"new").unwrap();
         assert_eq!(mode(&path), 0o640);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn create_never_replaces_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("megapak.toml");
+        std::fs::write(&path, "mine\n").unwrap();
+        // The file exists when the temporary one is renamed: the rename itself refuses.
+        let err = create_file_atomically(&path, b"example\n").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["megapak.toml"]);
+
+        // A dangling symlink is created through; a FIFO is refused, not written to.
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink("target.toml", &link).unwrap();
+        create_file_atomically(&link, b"example\n").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("target.toml")).unwrap(),
+            "example\n"
+        );
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        let fifo = dir.path().join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let err = create_file_atomically(&fifo, b"example\n").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
     }
 }

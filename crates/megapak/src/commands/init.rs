@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 
 use crate::cli::InitArgs;
 use crate::exit::Outcome;
-use crate::output::write_file_atomically;
+use crate::output::create_file_atomically;
 
 /// The example workspace, embedded at build time: a ComfyUI image on CUDA 13, Python 3.14 and
 /// torch 2.10. Paths are relative to the folder `init` writes into.
@@ -62,8 +62,20 @@ pub(crate) fn write_example(dir: &Path) -> anyhow::Result<()> {
     for (path, contents) in to_write {
         let parent = path.parent().unwrap_or(dir);
         fs_err::create_dir_all(parent)?;
-        write_file_atomically(&path, contents.as_bytes())
-            .with_context(|| format!("Cannot write `{}`", path.display()))?;
+        match create_file_atomically(&path, contents.as_bytes()) {
+            Ok(()) => {}
+            // Written by someone else since it was read above: the example's text is fine.
+            Err(err)
+                if err.kind() == std::io::ErrorKind::AlreadyExists
+                    && fs_err::read(&path).is_ok_and(|now| now == contents.as_bytes()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => bail!(
+                "`{}` appeared while megapak init was writing; it was left as it is\nhint: choose an empty folder: `megapak init DIR`",
+                path.display()
+            ),
+            Err(err) => {
+                return Err(err).with_context(|| format!("Cannot write `{}`", path.display()));
+            }
+        }
     }
     Ok(())
 }
