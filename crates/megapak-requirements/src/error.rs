@@ -141,6 +141,14 @@ pub enum SyntaxError {
         /// The option as written, without its value.
         option: String,
     },
+    /// A long option shortened to the start of several (`--no`).
+    #[error("Option `{option}` is ambiguous: it starts {candidates}")]
+    AmbiguousOption {
+        /// The option as written, without its value.
+        option: String,
+        /// The options it could be, as a list for the message.
+        candidates: String,
+    },
     /// An option without its value.
     #[error("Option `{option}` expects a value")]
     MissingValue {
@@ -251,6 +259,9 @@ impl SyntaxError {
                 "Supported options: {}",
                 crate::options::SUPPORTED_OPTIONS
             )),
+            Self::AmbiguousOption { .. } => {
+                Some("Write the option's name out in full".to_string())
+            }
             Self::NotAnOption { .. } => Some(
                 "A requirement comes before its options: `name==1.0 --hash=sha256:...`".to_string(),
             ),

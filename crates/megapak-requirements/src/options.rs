@@ -14,7 +14,7 @@ pub(crate) const SUPPORTED_OPTIONS: &str = "`-r`/`--requirement`, `-c`/`--constr
 `-e`/`--editable`, `-i`/`--index-url`, `--extra-index-url`, `--no-index`, `-f`/`--find-links`, \
 `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`, \
 `--trusted-host`, `--use-feature`, and after a requirement `--hash`, `-C`/`--config-settings`, \
-`--global-option`";
+`--global-option`; long names shortened as pip allows (`--extra-index`)";
 
 /// What an option means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,16 +191,29 @@ pub(crate) fn parse_options(
     let mut words = words.into_iter();
     while let Some(word) = words.next() {
         let text: &str = &word.text;
-        let (spec, name_len, inline) = lookup(text).ok_or_else(|| {
-            let error = if text.starts_with('-') {
-                let option = text.split_once('=').map_or(text, |(name, _)| name);
-                SyntaxError::UnknownOption {
-                    option: snippet(option),
-                }
-            } else {
-                SyntaxError::NotAnOption {
+        let (spec, name_len, inline) = lookup(text).map_err(|why| {
+            let option = || snippet(text.split_once('=').map_or(text, |(name, _)| name));
+            let error = match why {
+                _ if !text.starts_with('-') => SyntaxError::NotAnOption {
                     text: snippet(text),
-                }
+                },
+                NoOption::Unknown => SyntaxError::UnknownOption { option: option() },
+                NoOption::Ambiguous(candidates) => SyntaxError::AmbiguousOption {
+                    option: option(),
+                    candidates: match candidates.split_last() {
+                        Some((last, rest)) if !rest.is_empty() => format!(
+                            "{} and `--{last}`",
+                            rest.iter()
+                                .map(|long| format!("`--{long}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        _ => candidates
+                            .iter()
+                            .map(|long| format!("`--{long}`"))
+                            .collect(),
+                    },
+                },
             };
             (word.offset, error)
         })?;
@@ -249,24 +262,70 @@ pub(crate) fn parse_options(
     Ok(options)
 }
 
+/// Older long names pip still accepts, and the option they name.
+const LONG_ALIASES: &[(&str, OptionKind)] = &[("pypi-url", OptionKind::IndexUrl)];
+
+/// Every long name with its spec.
+fn long_names() -> impl Iterator<Item = (&'static str, &'static OptionSpec)> {
+    let aliases = LONG_ALIASES.iter().filter_map(|&(alias, kind)| {
+        let spec = SPECS.iter().find(|spec| spec.kind == kind)?;
+        Some((alias, spec))
+    });
+    SPECS.iter().map(|spec| (spec.long, spec)).chain(aliases)
+}
+
+/// Why a word names no option.
+enum NoOption {
+    Unknown,
+    /// A long name shortened to a prefix of several (`--no` for `--no-binary`, `--no-index`).
+    Ambiguous(Vec<&'static str>),
+}
+
+/// The option a long name names: itself, or as Python's `optparse` (pip's parser) allows,
+/// an unambiguous prefix of one (`--extra-index` for `--extra-index-url`).
+fn long_option(name: &str) -> Result<&'static OptionSpec, NoOption> {
+    if name.is_empty() {
+        return Err(NoOption::Unknown);
+    }
+    if let Some((_, spec)) = long_names().find(|(long, _)| *long == name) {
+        return Ok(spec);
+    }
+    let mut matches: Vec<_> = long_names()
+        .filter(|(long, _)| long.starts_with(name))
+        .collect();
+    match matches.len() {
+        0 => Err(NoOption::Unknown),
+        1 => Ok(matches[0].1),
+        _ => {
+            matches.sort_by_key(|(long, _)| *long);
+            Err(NoOption::Ambiguous(
+                matches.into_iter().map(|(long, _)| long).collect(),
+            ))
+        }
+    }
+}
+
 /// Finds the option a word names; returns its spec, the length of the option name in the
 /// word and where an inline value starts (`--x=value`, `-xvalue`).
-fn lookup(word: &str) -> Option<(&'static OptionSpec, usize, Option<usize>)> {
+fn lookup(word: &str) -> Result<(&'static OptionSpec, usize, Option<usize>), NoOption> {
     if let Some(long) = word.strip_prefix("--") {
         let name = long.split_once('=').map_or(long, |(name, _)| name);
-        let spec = SPECS.iter().find(|spec| spec.long == name)?;
+        let spec = long_option(name)?;
         let name_len = 2 + name.len();
-        Some((
+        Ok((
             spec,
             name_len,
             (name_len < word.len()).then_some(name_len + 1),
         ))
     } else {
-        let mut chars = word.strip_prefix('-')?.chars();
-        let short = chars.next()?;
-        let spec = SPECS.iter().find(|spec| spec.short == Some(short))?;
+        let mut chars = word.strip_prefix('-').ok_or(NoOption::Unknown)?.chars();
+        let short = chars.next().ok_or(NoOption::Unknown)?;
+        let spec = SPECS
+            .iter()
+            .find(|spec| spec.short == Some(short))
+            .ok_or(NoOption::Unknown)?;
         let name_len = 1 + short.len_utf8();
-        Some((spec, name_len, (name_len < word.len()).then_some(name_len)))
+        Ok((spec, name_len, (name_len < word.len()).then_some(name_len)))
     }
 }
 
@@ -467,6 +526,47 @@ mod tests {
         assert_eq!(
             (parsed[0].value(), parsed[0].value_offset()),
             (Some("a b"), 13)
+        );
+    }
+
+    #[test]
+    fn long_names_can_be_shortened_as_optparse_allows() {
+        assert_eq!(
+            options("--extra-index https://x/simple --no-i --pypi-url=https://y/simple").unwrap(),
+            [
+                (
+                    OptionKind::ExtraIndexUrl,
+                    Some("https://x/simple".into()),
+                    0
+                ),
+                (OptionKind::NoIndex, None, 31),
+                (OptionKind::IndexUrl, Some("https://y/simple".into()), 38),
+            ]
+        );
+        // An exact name wins over longer ones it starts (`--pre`, `--prefer-binary`).
+        assert_eq!(options("--pre").unwrap(), [(OptionKind::Pre, None, 0)]);
+        assert_eq!(
+            options("--requirem=a.txt").unwrap(),
+            [(OptionKind::Requirement, Some("a.txt".into()), 0)]
+        );
+        assert_eq!(
+            options("--no x"),
+            Err((
+                0,
+                SyntaxError::AmbiguousOption {
+                    option: "--no".into(),
+                    candidates: "`--no-binary` and `--no-index`".into()
+                }
+            ))
+        );
+        assert_eq!(
+            options("--=x"),
+            Err((
+                0,
+                SyntaxError::UnknownOption {
+                    option: "--".into()
+                }
+            ))
         );
     }
 

@@ -32,7 +32,11 @@ fn errors_in_continuations_point_at_the_physical_line() {
 fn options() {
     insta::assert_snapshot!(error("--pre --bogus=1"), @"
     r.txt:1:7: Unknown option `--bogus`
-    hint: Supported options: `-r`/`--requirement`, `-c`/`--constraint`, `-e`/`--editable`, `-i`/`--index-url`, `--extra-index-url`, `--no-index`, `-f`/`--find-links`, `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`, `--trusted-host`, `--use-feature`, and after a requirement `--hash`, `-C`/`--config-settings`, `--global-option`
+    hint: Supported options: `-r`/`--requirement`, `-c`/`--constraint`, `-e`/`--editable`, `-i`/`--index-url`, `--extra-index-url`, `--no-index`, `-f`/`--find-links`, `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`, `--trusted-host`, `--use-feature`, and after a requirement `--hash`, `-C`/`--config-settings`, `--global-option`; long names shortened as pip allows (`--extra-index`)
+    ");
+    insta::assert_snapshot!(error("torch\n--no :all:\n"), @"
+    r.txt:2:1: Option `--no` is ambiguous: it starts `--no-binary` and `--no-index`
+    hint: Write the option's name out in full
     ");
     insta::assert_snapshot!(error("torch\n--index-url\n"), @"r.txt:2:12: Option `--index-url` expects a value");
     insta::assert_snapshot!(error("--pre=yes"), @"r.txt:1:6: Option `--pre` takes no value, found `yes`");
