@@ -1,11 +1,13 @@
 //! The bytes of a file to text, as pip's `auto_decode` does it for the encodings that mean
 //! the same on every machine: UTF-16 and UTF-32 after their byte order mark (PowerShell's
-//! `pip freeze > requirements.txt` writes UTF-16LE), UTF-8 otherwise. pip decodes a file
-//! without a byte order mark with a `# coding:` comment's encoding, else with the locale's;
-//! megapak refuses what is not UTF-8, naming the line of the first invalid byte.
+//! `pip freeze > requirements.txt` writes UTF-16LE), the encoding a `# -*- coding: ... -*-`
+//! line declares (see [`crate::declared_encoding`]), UTF-8 otherwise. Where pip would fall
+//! back to the machine's locale, megapak refuses what is not UTF-8, naming the line of the
+//! first invalid byte.
 
 use std::path::Path;
 
+use crate::declared_encoding::{DeclaredCodec, find_declaration, unsupported};
 use crate::error::RequirementsError;
 use crate::line_reader::saturating_u32;
 use crate::location::Location;
@@ -108,13 +110,25 @@ impl Wide {
     }
 }
 
-/// Decodes the contents of `file`: UTF-16 or UTF-32 after a byte order mark, else UTF-8
-/// (whose byte order mark the line reader skips).
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Decodes the contents of `file`: UTF-16 or UTF-32 after a byte order mark, else the declared
+/// encoding, else UTF-8 (whose byte order mark the line reader skips).
 pub(crate) fn decode(bytes: Vec<u8>, file: &Path) -> Result<String, RequirementsError> {
     if let Some(encoding) = Wide::detect(&bytes) {
         return encoding
             .decode(&bytes)
             .map_err(|(before, problem)| encoding_error(file, &before, encoding.name(), problem));
+    }
+    // A UTF-8 byte order mark wins over a declaration, as in pip.
+    if !bytes.starts_with(UTF8_BOM)
+        && let Some(declaration) = find_declaration(&bytes)
+    {
+        match DeclaredCodec::for_name(declaration.name) {
+            None => return Err(unsupported(&declaration, file)),
+            Some(DeclaredCodec::Utf8) => {}
+            Some(codec) => return codec.decode(&bytes, file),
+        }
     }
     String::from_utf8(bytes).map_err(|error| {
         let bytes = error.as_bytes();
@@ -133,7 +147,7 @@ pub(crate) fn decode(bytes: Vec<u8>, file: &Path) -> Result<String, Requirements
 }
 
 /// `byte 0xE9`, `bytes 0xE2 0x82`.
-fn hex_bytes(bytes: &[u8]) -> String {
+pub(crate) fn hex_bytes(bytes: &[u8]) -> String {
     let hex: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
     format!(
         "byte{} {}",
@@ -145,7 +159,7 @@ fn hex_bytes(bytes: &[u8]) -> String {
 /// The error at the end of `before`, the valid text before the problem: its line counts
 /// `\n`, `\r\n` and `\r` endings as the line reader does, its column the characters after
 /// the last one (a byte order mark not counted).
-fn encoding_error(
+pub(crate) fn encoding_error(
     file: &Path,
     before: &str,
     encoding: &'static str,

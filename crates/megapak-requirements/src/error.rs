@@ -42,16 +42,25 @@ pub enum RequirementsError {
         /// The files of the cycle, the first one repeated at the end.
         chain: Vec<PathBuf>,
     },
-    /// A file that is neither UTF-8 nor UTF-16/UTF-32 after a byte order mark.
+    /// A file that is not valid in its encoding: UTF-8, UTF-16/UTF-32 after a byte order
+    /// mark, or the one it declares.
     #[error("{location}: The file is not valid {encoding}: {problem}")]
     Encoding {
         /// The first invalid byte: its line, and its column among the valid characters
         /// before it.
         location: Location,
-        /// `UTF-8`, or the encoding its byte order mark announces.
+        /// `UTF-8`, the encoding its byte order mark announces, or the one it declares.
         encoding: &'static str,
         /// What was found.
         problem: String,
+    },
+    /// A file that declares an encoding (`# -*- coding: ... -*-`) megapak cannot read.
+    #[error("{location}: The file declares the encoding `{name}`, which megapak cannot read")]
+    UnsupportedEncoding {
+        /// Where the name is written.
+        location: Location,
+        /// The name as written.
+        name: String,
     },
     /// A line is not valid.
     #[error("{location}: {error}")]
@@ -78,6 +87,11 @@ impl RequirementsError {
             } else {
                 "Save the file as UTF-8".to_string()
             }),
+            Self::UnsupportedEncoding { .. } => Some(
+                "Save the file as UTF-8 and drop the `coding:` line; an ASCII-compatible \
+                 encoding with a WHATWG label (`cp1252`, `iso-8859-15`, `shift_jis`) is read too"
+                    .to_string(),
+            ),
             Self::Read { .. } | Self::ReadInclude { .. } => None,
         }
     }

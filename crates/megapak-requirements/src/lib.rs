@@ -39,10 +39,11 @@
 //!
 //! Unlike pip, `${VAR}` (pip's `${UPPER_CASE_NAME}` form) is not expanded from the
 //! environment but refused: a pak file must mean the same on every machine, so the result
-//! never depends on the environment. Files are UTF-8, or UTF-16/UTF-32 starting with a byte
-//! order mark (PowerShell's `pip freeze > requirements.txt` writes UTF-16LE); pip decodes
-//! other files with the machine's locale, megapak refuses them, naming the line of the first
-//! invalid byte.
+//! never depends on the environment. Files are UTF-8, UTF-16/UTF-32 starting with a byte
+//! order mark (PowerShell's `pip freeze > requirements.txt` writes UTF-16LE), or in the
+//! encoding a comment on their first or second line declares (`# -*- coding: latin-1 -*-`),
+//! as pip reads them; pip decodes other files with the machine's locale, megapak refuses
+//! them, naming the line of the first invalid byte.
 //!
 //! Every [`Entry`] remembers its [`Location`] (`file:line:column`) and its text. Errors name
 //! the location, the offending text and what was expected:
@@ -86,6 +87,7 @@
 //! Errors carry an optional next step: [`RequirementsError::hint`], [`MergeError::hint`].
 
 mod contradiction;
+mod declared_encoding;
 mod decode;
 mod entry;
 mod error;
