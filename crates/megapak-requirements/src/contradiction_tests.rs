@@ -41,6 +41,12 @@ fn compatible_pins_merge() {
         "torch>=2.9\ntorch<2.11\ntorch!=2.10.*\n",
         "torch>=2.9\ntorch<2.11\ntorch!=2.10.*\ntorch>=2.9\n",
         "torch>=2.0rc1\ntorch<=2.0\n",
+        // `===` compares the text: `1.0.0` is tried although `1.0` was.
+        "torch==1.0\ntorch===1.0.0\n",
+        // `<V` and `>V` of a post-release: `1.0`, `1.0.post2` and `1.0.post2.dev0` fit.
+        "torch>=1.0\ntorch<1.0.post1\n",
+        "torch>=1.0.post1,<1.0.post3\n",
+        "torch>1.0.post1\ntorch<=1.0.post2.dev0\n",
     ] {
         merged(&[("a.txt", text)]).unwrap_or_else(|error| panic!("{text}: {error}"));
     }
@@ -49,6 +55,7 @@ fn compatible_pins_merge() {
         "torch==2.10.0+cu130\ntorch==2.10.0+cu129\n",
         "torch==1\ntorch==2\ntorch==3\ntorch==4\ntorch==5\ntorch==6\ntorch==7\ntorch==8\ntorch==9\ntorch==10\n",
         "torch~=2.9.0\ntorch==2.10.0\n",
+        "torch==1.0\ntorch===1.0.0\ntorch===1.0\n",
     ] {
         assert!(
             matches!(
@@ -145,6 +152,15 @@ fn a_constraint_can_contradict_a_range() {
 fn many_distinct_ranges_stay_linear() {
     // 100,000 different holes: past 256 distinct sets the question is left to the resolver.
     let text: String = (0..100_000).map(|i| format!("x!=1.{i}\n")).collect();
+    merged(&[("a.txt", &text)]).unwrap();
+    // One line of 100,000 holes, the same.
+    let text = format!(
+        "x{}\n",
+        (0..100_000)
+            .map(|i| format!("!=1.{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     merged(&[("a.txt", &text)]).unwrap();
     // The same range many times is one set.
     let text = "x>=1,<2\n".repeat(100_000) + "x>=2\n";

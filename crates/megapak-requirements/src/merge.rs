@@ -181,7 +181,8 @@ pub enum MergeError {
     ContradictoryEntries {
         /// The package.
         name: PackageName,
-        /// The entries, in reading order, each of them needed for the contradiction.
+        /// The entries, in reading order: each of them needed for the contradiction, unless
+        /// there were too many to narrow them down (more than 64 distinct earlier ones).
         entries: Vec<Written>,
         /// Two of the entries' markers never hold together: they would not meet once markers
         /// are evaluated.
@@ -248,12 +249,15 @@ impl MergeError {
             Self::ContradictoryVersions {
                 markers_disjoint: true,
                 ..
-            }
-            | Self::ContradictoryEntries {
+            } => Some(
+                "The two markers never hold together: merge for one target environment so markers are evaluated first"
+                    .to_string(),
+            ),
+            Self::ContradictoryEntries {
                 markers_disjoint: true,
                 ..
             } => Some(
-                "The two markers never hold together: merge for one target environment so markers are evaluated first"
+                "Two of the markers never hold together: merge for one target environment so markers are evaluated first"
                     .to_string(),
             ),
             Self::TooManyMarkers { .. } => Some(

@@ -1,17 +1,18 @@
 //! Contradictory version pins: entries of one package that no pinned version satisfies.
 
-use pep440_rs::{Operator, Version};
+use pep440_rs::Operator;
 
 use crate::contradiction::Contradiction;
 use crate::entry::Entry;
 use crate::merge::registry_specifiers;
 
-/// Distinct `==` pins tried as a common version. Three distinct pins never agree (only
-/// `==X` and `==X+local` can), so a few are plenty and the check stays linear.
+/// Distinct pins tried as a common version. Pins that agree are one version written a few
+/// ways (`==1.0`, `===1.0.0`, `==1.0+cu130`), so a few are plenty and the check stays linear.
 const MAX_PINS_TRIED: usize = 8;
 
-/// With a pin (`==X`, `===X`) among the entries, any common version is one of the pins (or
-/// a local version of one, which its pin admits too): if some pin satisfies every entry,
+/// With a pin (`==X`, `===X`) among the entries, any common version is one of the pins as
+/// written (or a local version of one, which its pin admits too): if some pin satisfies every
+/// entry,
 /// they agree; else the first pin and the first entry that excludes it contradict each
 /// other. `None` when they agree, and when no entry pins a version (see
 /// [`crate::ranges`]).
@@ -25,16 +26,19 @@ pub(crate) fn pin_contradiction(entries: &[&Entry]) -> Option<Contradiction> {
             })
             .map(move |specifier| (i, specifier.version()))
     });
-    let mut tried: Vec<&Version> = Vec::new();
+    // Pins are told apart as written: `1.0` and `1.0.0` are one version, but `===` compares
+    // the text.
+    let mut tried: Vec<String> = Vec::new();
     let mut contradiction = None;
     for (pin_index, version) in pins {
-        if tried.contains(&version) {
+        let text = version.to_string();
+        if tried.contains(&text) {
             continue;
         }
         if tried.len() == MAX_PINS_TRIED {
             break;
         }
-        tried.push(version);
+        tried.push(text);
         let excluding = entries.iter().position(|entry| {
             registry_specifiers(entry).is_some_and(|specifiers| !specifiers.contains(version))
         });

@@ -3,12 +3,14 @@
 //!
 //! Each entry's specifiers become a set of versions with `pep440_rs`'s PEP 440 semantics
 //! (`<2.0` leaves out `2.0rc1`, `>1.0` leaves out `1.0.post1`); the sets are intersected in
-//! reading order. Pins are [`crate::pins`]' job: a set holds `==1.0` as the one version `1.0`,
-//! but PEP 440 lets it match `1.0+cu130` too.
+//! reading order. A set may hold more versions than the specifier admits, never fewer, so a
+//! contradiction found is real: where `pep440_rs`'s set is too small (`<1.0.post1` leaves out
+//! `1.0` there) a wider one is taken (see [`versions_admitted`]). Pins are [`crate::pins`]'
+//! job: a set holds `==1.0` as the one version `1.0`, but PEP 440 lets it match `1.0+cu130`.
 
 use std::collections::HashSet;
 
-use pep440_rs::Version;
+use pep440_rs::{Operator, Version, VersionSpecifiers};
 use version_ranges::Ranges;
 
 use crate::contradiction::Contradiction;
@@ -20,26 +22,36 @@ use crate::merge::registry_specifiers;
 /// check takes time quadratic in their number. Real files have a handful.
 const MAX_DISTINCT_SETS: usize = 256;
 
+/// Specifiers of all distinct sets beyond which the check gives up: each `!=` can add a hole,
+/// and a set is built one specifier at a time, so one line of 100,000 `!=` would take
+/// quadratic time too.
+const MAX_SPECIFIERS: usize = 1024;
+
 /// Earlier entries beyond which a contradiction of several is not narrowed down (that takes
 /// quadratic time): all of them are named.
 const MAX_ENTRIES_NARROWED: usize = 64;
 
 /// The first contradiction among `entries` in reading order: one entry no version satisfies,
 /// else the entry that leaves no version with those before it and the first earlier entry
-/// it contradicts alone, else the fewest earlier entries that leave no version with it.
+/// it contradicts alone, else earlier entries that leave no version with it, each of them
+/// needed (when there are at most [`MAX_ENTRIES_NARROWED`]; else all of them).
 pub(crate) fn range_contradiction(entries: &[&Entry]) -> Option<Contradiction> {
     // The same specifiers written twice (`numpy<2` in two files) are one set: the first.
     let mut seen = HashSet::new();
-    let sets: Vec<(usize, Ranges<Version>)> = entries
+    let distinct: Vec<(usize, &VersionSpecifiers)> = entries
         .iter()
         .enumerate()
         .filter_map(|(i, entry)| Some((i, registry_specifiers(entry)?)))
         .filter(|(_, specifiers)| !specifiers.is_empty() && seen.insert(*specifiers))
-        .map(|(i, specifiers)| (i, Ranges::from(specifiers.clone())))
         .collect();
-    if sets.len() > MAX_DISTINCT_SETS {
+    let specifier_count: usize = distinct.iter().map(|(_, specifiers)| specifiers.len()).sum();
+    if distinct.len() > MAX_DISTINCT_SETS || specifier_count > MAX_SPECIFIERS {
         return None;
     }
+    let sets: Vec<(usize, Ranges<Version>)> = distinct
+        .into_iter()
+        .map(|(i, specifiers)| (i, versions_admitted(specifiers)))
+        .collect();
     if let Some((i, _)) = sets.iter().find(|(_, set)| set.is_empty()) {
         return Some(Contradiction::Entry(*i));
     }
@@ -60,6 +72,28 @@ pub(crate) fn range_contradiction(entries: &[&Entry]) -> Option<Contradiction> {
         )));
     }
     None
+}
+
+/// The versions `specifiers` admit, or more. `pep440_rs` is exact for `<V` and `>V` where
+/// `V` is a plain release (`<2.0` leaves out `2.0rc1`, `>1.0` leaves out `1.0.post1`, as
+/// PEP 440 says), but not where `V` is itself a pre-, post- or dev-release: its `<1.0.post1`
+/// leaves out `1.0`, its `>1.0.post1` leaves out `1.0.post2.dev0`. There, every version
+/// below (above) `V` is taken.
+fn versions_admitted(specifiers: &VersionSpecifiers) -> Ranges<Version> {
+    specifiers
+        .iter()
+        .map(|specifier| {
+            let version = specifier.version();
+            let plain = !version.any_prerelease() && !version.is_post() && !version.is_local();
+            match specifier.operator() {
+                Operator::LessThan if !plain => Ranges::strictly_lower_than(version.clone()),
+                Operator::GreaterThan if !plain => {
+                    Ranges::strictly_higher_than(version.clone())
+                }
+                _ => Ranges::from(specifier.clone()),
+            }
+        })
+        .fold(Ranges::full(), |all, one| all.intersection(&one))
 }
 
 /// Drops each earlier entry whose set the contradiction does not need, keeping `last`:
