@@ -101,6 +101,7 @@ mod name;
 mod options;
 mod parse;
 mod pins;
+mod pip_rules;
 mod ranges;
 mod requirement;
 mod shell_words;

@@ -5,6 +5,7 @@ use pep440_rs::Operator;
 use crate::contradiction::Contradiction;
 use crate::entry::Entry;
 use crate::merge::registry_specifiers;
+use crate::pip_rules::admits_all;
 
 /// Distinct pins tried as a common version. Pins that agree are one version written a few
 /// ways (`==1.0`, `===1.0.0`, `==1.0+cu130`), so a few are plenty and the check stays linear.
@@ -40,7 +41,7 @@ pub(crate) fn pin_contradiction(entries: &[&Entry]) -> Option<Contradiction> {
         }
         tried.push(text);
         let excluding = entries.iter().position(|entry| {
-            registry_specifiers(entry).is_some_and(|specifiers| !specifiers.contains(version))
+            registry_specifiers(entry).is_some_and(|specifiers| !admits_all(specifiers, version))
         });
         match excluding {
             None => return None,

@@ -16,6 +16,7 @@ use version_ranges::Ranges;
 use crate::contradiction::Contradiction;
 use crate::entry::Entry;
 use crate::merge::registry_specifiers;
+use crate::pip_rules::is_final;
 
 /// Distinct specifier sets of one package beyond which the check gives up and leaves the
 /// question to the resolver: each set can add a hole (`!=1.5`) to the versions left, so the
@@ -44,7 +45,10 @@ pub(crate) fn range_contradiction(entries: &[&Entry]) -> Option<Contradiction> {
         .filter_map(|(i, entry)| Some((i, registry_specifiers(entry)?)))
         .filter(|(_, specifiers)| !specifiers.is_empty() && seen.insert(*specifiers))
         .collect();
-    let specifier_count: usize = distinct.iter().map(|(_, specifiers)| specifiers.len()).sum();
+    let specifier_count: usize = distinct
+        .iter()
+        .map(|(_, specifiers)| specifiers.len())
+        .sum();
     if distinct.len() > MAX_DISTINCT_SETS || specifier_count > MAX_SPECIFIERS {
         return None;
     }
@@ -78,18 +82,19 @@ pub(crate) fn range_contradiction(entries: &[&Entry]) -> Option<Contradiction> {
 /// `V` is a plain release (`<2.0` leaves out `2.0rc1`, `>1.0` leaves out `1.0.post1`, as
 /// PEP 440 says), but not where `V` is itself a pre-, post- or dev-release: its `<1.0.post1`
 /// leaves out `1.0`, its `>1.0.post1` leaves out `1.0.post2.dev0`. There, every version
-/// below (above) `V` is taken.
+/// below (above) `V` is taken; and every version for `!=V.*` where `V` ends in a zero (see
+/// [`crate::pip_rules`]).
 fn versions_admitted(specifiers: &VersionSpecifiers) -> Ranges<Version> {
     specifiers
         .iter()
         .map(|specifier| {
             let version = specifier.version();
-            let plain = !version.any_prerelease() && !version.is_post() && !version.is_local();
+            let plain = is_final(version);
             match specifier.operator() {
+                // See `crate::pip_rules`: the versions padding may admit are taken.
+                Operator::NotEqualStar if version.release().last() == Some(&0) => Ranges::full(),
                 Operator::LessThan if !plain => Ranges::strictly_lower_than(version.clone()),
-                Operator::GreaterThan if !plain => {
-                    Ranges::strictly_higher_than(version.clone())
-                }
+                Operator::GreaterThan if !plain => Ranges::strictly_higher_than(version.clone()),
                 _ => Ranges::from(specifier.clone()),
             }
         })

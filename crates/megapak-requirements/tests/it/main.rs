@@ -3,6 +3,7 @@
 mod errors;
 mod includes;
 mod lines;
+mod pip_agreement;
 mod real_data;
 mod robustness;
 
