@@ -91,6 +91,10 @@ for s in specs.split('\n'):
 }
 
 #[test]
+#[expect(
+    clippy::print_stdout,
+    reason = "the skip reason belongs in the test output"
+)]
 fn no_pair_is_refused_that_pip_can_satisfy() {
     let mut specifiers = Vec::new();
     for version in VERSIONS {
