@@ -120,12 +120,24 @@ fn write_through_temporary_file(
     }
     file.write_all(contents)?;
     file.as_file().sync_all()?;
-    match existing {
+    let persisted = match existing {
         Existing::Replace => file.persist(path),
         // `renameat2(RENAME_NOREPLACE)`, or a hard link where the file system lacks it.
-        Existing::Keep => file.persist_noclobber(path),
-    }
-    .map_err(|err| err.error)?;
+        Existing::Keep => match file.persist_noclobber(path) {
+            Err(err) if err.error.kind() != std::io::ErrorKind::AlreadyExists => {
+                // A file system with neither (vboxsf, some FUSE ones): check, then rename.
+                if std::fs::symlink_metadata(path).is_ok() {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        format!("`{}` already exists", path.display()),
+                    ));
+                }
+                err.file.persist(path)
+            }
+            other => other,
+        },
+    };
+    persisted.map_err(|err| err.error)?;
     Ok(())
 }
 

@@ -224,7 +224,18 @@ fn an_override_of_a_package_no_pak_asks_for_is_warned_about() {
     insta::assert_snapshot!(run.stderr, @"
     warning: `megapak.toml:6` overrides `numpi`, which no pak file asks for
     hint: check the name; an override of a package that only a dependency brings in is fine
-    ");
+    "); // With other pak files, the workspace's overrides were not written for them: no warning.
+    std::fs::write(dir.path().join("other.txt"), "torch\n").unwrap();
+    let other = megapak(
+        dir.path(),
+        &["status", "--config", "megapak.toml", "--paks", "other.txt"],
+    );
+    assert_eq!(
+        (other.code, other.stderr.as_str()),
+        (0, ""),
+        "{}",
+        other.transcript()
+    );
 }
 
 #[test]
@@ -305,7 +316,7 @@ fn a_pak_file_another_includes_is_counted_once() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(
         run.stderr
-            .contains("note: `b.txt` is read once, through its `-r` at `a.txt:2:4`"),
+            .contains("note: `b.txt` is read once, through the `-r` at `a.txt:2:4`"),
         "{}",
         run.transcript()
     );

@@ -1,5 +1,5 @@
-//! A pak file whose entries another pak file of the same run already reads (through `-r`):
-//! read once, so its entries are not counted twice.
+//! A pak file that another pak file of the same run already reads through `-r`: read once,
+//! so its entries are not counted twice.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -13,13 +13,14 @@ pub(crate) struct ReadWithin {
     pub(crate) pak: PathBuf,
     /// The pak file that reads it, as named.
     pub(crate) within: PathBuf,
-    /// The `-r` line that includes it, when the including file names it directly.
-    pub(crate) include: Option<Location>,
+    /// The `-r` line that includes it.
+    pub(crate) include: Location,
 }
 
-/// Leaves out each pak file whose entries and constraints (one at least) are all among
-/// those of another pak file kept, in order: `--paks a.txt b.txt` where `a.txt` has
-/// `-r b.txt`.
+/// Leaves out each pak file that another pak file kept includes with `-r` (at any depth),
+/// and whose entries and constraints (one at least) are all among those of that file, so
+/// that none is read as a constraint there: `--paks a.txt b.txt` where `a.txt` has
+/// `-r b.txt`. Its index options come along through the include.
 pub(crate) fn drop_paks_read_within_others(
     files: Vec<RequirementsFile>,
 ) -> (Vec<RequirementsFile>, Vec<ReadWithin>) {
@@ -34,23 +35,22 @@ pub(crate) fn drop_paks_read_within_others(
         if contents[i].is_empty() {
             continue;
         }
-        let within =
-            (0..files.len()).find(|&j| j != i && kept[j] && contents[i].is_within(&contents[j]));
-        if let Some(j) = within {
-            kept[i] = false;
-            let target = canonical.of(&files[i].path);
-            read_within.push(ReadWithin {
-                pak: files[i].path.clone(),
-                within: files[j].path.clone(),
-                include: files[j]
-                    .includes
-                    .iter()
-                    .find(|include| {
-                        include.kind == IncludeKind::Requirements
-                            && canonical.of(&include.path) == target
-                    })
-                    .map(|include| include.location.clone()),
+        let target = canonical.of(&files[i].path);
+        for j in (0..files.len()).filter(|&j| j != i && kept[j]) {
+            let include = files[j].includes.iter().find(|include| {
+                include.kind == IncludeKind::Requirements && canonical.of(&include.path) == target
             });
+            if let Some(include) = include
+                && contents[i].is_within(&contents[j])
+            {
+                kept[i] = false;
+                read_within.push(ReadWithin {
+                    pak: files[i].path.clone(),
+                    within: files[j].path.clone(),
+                    include: include.location.clone(),
+                });
+                break;
+            }
         }
     }
     let files = files
@@ -137,11 +137,11 @@ mod tests {
             [ReadWithin {
                 pak: dir.join("b.txt"),
                 within: dir.join("a.txt"),
-                include: Some(Location {
+                include: Location {
                     file: dir.join("a.txt"),
                     line: 2,
                     column: 4
-                }),
+                },
             }]
         );
     }
@@ -153,9 +153,16 @@ mod tests {
         std::fs::write(dir.join("common.txt"), "numpy\n").unwrap();
         std::fs::write(dir.join("a.txt"), "-r common.txt\ntorch\n").unwrap();
         std::fs::write(dir.join("b.txt"), "-r common.txt\npillow\n").unwrap();
-        let files = ["a.txt", "b.txt"].map(|name| read(dir, name));
+        // All of c.txt's entries are in a.txt, but a.txt does not include it: its index
+        // option must not be lost.
+        std::fs::write(
+            dir.join("c.txt"),
+            "-i https://other/simple\n-r common.txt\n",
+        )
+        .unwrap();
+        let files = ["a.txt", "b.txt", "c.txt"].map(|name| read(dir, name));
         let (kept, read_within) = drop_paks_read_within_others(files.to_vec());
-        assert_eq!(kept.len(), 2);
+        assert_eq!(kept.len(), 3);
         assert!(read_within.is_empty());
     }
 }

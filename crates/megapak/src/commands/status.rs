@@ -41,13 +41,10 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let (files, read_within) = drop_paks_read_within_others(files);
     for dropped in &read_within {
-        let by = match &dropped.include {
-            Some(include) => format!("its `-r` at `{include}`"),
-            None => format!("`{}`", dropped.within.display()),
-        };
         eprintln!(
-            "{HINT_STYLE}note{HINT_STYLE:#}: `{}` is read once, through {by}",
-            dropped.pak.display()
+            "{HINT_STYLE}note{HINT_STYLE:#}: `{}` is read once, through the `-r` at `{}`",
+            dropped.pak.display(),
+            dropped.include
         );
     }
     // With a workspace, markers are judged for its `[target]`: a `sys_platform == "win32"` line
@@ -74,7 +71,10 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
         };
         Hinted::wrap(err, hint)
     })?;
-    if let Some(config) = &config {
+    // With `--paks`, the overrides were written for other pak files: no warnings.
+    if let Some(config) = &config
+        && args.paks.is_empty()
+    {
         warn_about_overrides_of_no_pak_package(config, &set);
     }
     let flake = args.flake.as_deref().map(read_flake_packages).transpose()?;
