@@ -5,7 +5,13 @@
 //! A declared encoding means the same on every machine, unlike the locale pip falls back to,
 //! so megapak honours it: UTF-8, ASCII and Latin-1 as Python's codecs of those names, other
 //! ASCII-compatible encodings (`cp1252`, `iso-8859-15`, `shift_jis`, `gbk`, ...) through
-//! `encoding_rs` by their WHATWG label.
+//! `encoding_rs` by their WHATWG label or Python name (`cp932`, `latin9`).
+//!
+//! WHATWG's encodings are the web's, which are supersets of some of Python's codecs:
+//! `iso-8859-9` is read as windows-1254 and `gb2312` as GBK (they differ from Python's only in
+//! bytes Python refuses, or in 0x80 to 0x9F), and `cp1252` reads the five bytes Python's
+//! refuses as control characters. A file pip reads is read alike; some that pip refuses are
+//! read too. DOS code pages (`cp437`, `cp850`) have no WHATWG encoding and are refused.
 
 use std::path::Path;
 
@@ -92,8 +98,15 @@ impl DeclaredCodec {
             "ascii" | "us_ascii" | "646" | "us" | "ansi_x3.4_1968" | "ansi_x3_4_1968"
             | "ansi_x3.4_1986" | "cp367" | "csascii" | "ibm367" | "iso646_us"
             | "iso_646.irv_1991" | "iso_ir_6" => Some(Self::Ascii),
-            "latin_1" | "latin1" | "latin" | "l1" | "iso_8859_1" | "iso8859_1" | "8859"
-            | "cp819" | "ibm819" | "iso_ir_100" | "csisolatin1" => Some(Self::Latin1),
+            "latin_1" | "latin1" | "latin" | "l1" | "iso_8859_1" | "iso8859_1" | "iso8859"
+            | "8859" | "cp819" | "ibm819" | "iso_ir_100" | "csisolatin1" => Some(Self::Latin1),
+            // Python names that are no WHATWG label, of encodings `encoding_rs` has.
+            "latin9" | "l9" | "iso8859_15" | "iso_8859_15" => {
+                Some(Self::Web(encoding_rs::ISO_8859_15))
+            }
+            "cp932" | "ms932" | "mskanji" | "ms_kanji" => Some(Self::Web(encoding_rs::SHIFT_JIS)),
+            "cp936" | "ms936" => Some(Self::Web(encoding_rs::GBK)),
+            "cp949" | "ms949" | "uhc" => Some(Self::Web(encoding_rs::EUC_KR)),
             _ => None,
         };
         python.or_else(|| {

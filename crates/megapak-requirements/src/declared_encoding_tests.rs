@@ -47,11 +47,16 @@ fn names_are_read_with_pythons_spelling_rules() {
         ("iso8859_15", DeclaredCodec::Web(encoding_rs::ISO_8859_15)),
         ("Shift_JIS", DeclaredCodec::Web(encoding_rs::SHIFT_JIS)),
         ("euc_jp", DeclaredCodec::Web(encoding_rs::EUC_JP)),
+        ("iso8859", DeclaredCodec::Latin1),
+        ("latin9", DeclaredCodec::Web(encoding_rs::ISO_8859_15)),
+        ("cp932", DeclaredCodec::Web(encoding_rs::SHIFT_JIS)),
+        ("cp936", DeclaredCodec::Web(encoding_rs::GBK)),
+        ("cp949", DeclaredCodec::Web(encoding_rs::EUC_KR)),
     ] {
         assert_eq!(DeclaredCodec::for_name(name), Some(codec), "{name}");
     }
     // Not ASCII-compatible, WHATWG's stand-in for unsafe encodings, or unknown.
-    for name in ["utf-16", "iso-2022-kr", "klingon"] {
+    for name in ["utf-16", "iso-2022-kr", "cp437", "klingon"] {
         assert_eq!(DeclaredCodec::for_name(name), None, "{name}");
     }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::declared_encoding::{DeclaredCodec, find_declaration, unsupported};
 use crate::error::RequirementsError;
-use crate::line_reader::saturating_u32;
+use crate::line_reader::{LINE_BREAKS, saturating_u32};
 use crate::location::Location;
 
 /// A text encoding with a byte order mark, and the mark.
@@ -157,7 +157,7 @@ pub(crate) fn hex_bytes(bytes: &[u8]) -> String {
 }
 
 /// The error at the end of `before`, the valid text before the problem: its line counts
-/// `\n`, `\r\n` and `\r` endings as the line reader does, its column the characters after
+/// line endings as the line reader does, its column the characters after
 /// the last one (a byte order mark not counted).
 pub(crate) fn encoding_error(
     file: &Path,
@@ -166,12 +166,14 @@ pub(crate) fn encoding_error(
     problem: String,
 ) -> RequirementsError {
     let before = before.strip_prefix('\u{feff}').unwrap_or(before);
-    let line_start = before.rfind(['\n', '\r']).map_or(0, |end| end + 1);
-    // `\r\n` is one line ending: count the `\n`s, and the `\r`s not followed by `\n`.
+    let line_start = before.rfind(LINE_BREAKS).map_or(0, |end| {
+        end + before[end..].chars().next().map_or(1, char::len_utf8)
+    });
+    // `\r\n` is one line ending: count the other breaks, and the `\r`s not followed by `\n`.
     let endings = before
-        .bytes()
-        .zip(before.bytes().skip(1).map(Some).chain([None]))
-        .filter(|&(b, next)| b == b'\n' || (b == b'\r' && next != Some(b'\n')))
+        .chars()
+        .zip(before.chars().skip(1).map(Some).chain([None]))
+        .filter(|&(c, next)| LINE_BREAKS.contains(&c) && !(c == '\r' && next == Some('\n')))
         .count();
     RequirementsError::Encoding {
         location: Location {
@@ -260,6 +262,13 @@ mod tests {
         );
         assert_eq!(
             error(b"a\r\rb\xFF"),
+            "r.txt:3:2: The file is not valid UTF-8: found byte 0xFF"
+        );
+        // Lines end as pip's `splitlines` ends them: here at a form feed and at U+2028.
+        let mut bytes = "a\u{0C}b\u{2028}c".as_bytes().to_vec();
+        bytes.push(0xFF);
+        assert_eq!(
+            error(&bytes),
             "r.txt:3:2: The file is not valid UTF-8: found byte 0xFF"
         );
     }

@@ -141,12 +141,21 @@ pub(crate) fn next_logical_line<'a>(text: &'a str, cursor: &mut Cursor) -> Optio
     }
 }
 
-/// The next physical line without its ending (`\n`, `\r\n` or `\r`), advancing the cursor.
+/// What ends a line for Python's `str.splitlines`, which pip splits a file with: `\r\n` is
+/// one ending.
+pub(crate) const LINE_BREAKS: [char; 10] = [
+    '\n', '\r', '\u{0B}', '\u{0C}', '\u{1C}', '\u{1D}', '\u{1E}', '\u{85}', '\u{2028}', '\u{2029}',
+];
+
+/// The next physical line without its ending (see [`LINE_BREAKS`]), advancing the cursor.
 fn next_physical_line<'a>(text: &'a str, cursor: &mut Cursor) -> Option<&'a str> {
     let rest = text.get(cursor.pos..).filter(|rest| !rest.is_empty())?;
-    let (line, consumed) = match rest.find(['\n', '\r']) {
+    let (line, consumed) = match rest.find(LINE_BREAKS) {
         Some(i) if rest[i..].starts_with("\r\n") => (&rest[..i], i + 2),
-        Some(i) => (&rest[..i], i + 1),
+        Some(i) => {
+            let ending = rest[i..].chars().next().map_or(1, char::len_utf8);
+            (&rest[..i], i + ending)
+        }
         None => (rest, rest.len()),
     };
     cursor.pos += consumed;

@@ -173,6 +173,37 @@ fn comments_continuations_and_line_endings() {
 }
 
 #[test]
+fn lines_end_where_pythons_splitlines_ends_them() {
+    // pip splits a file with `str.splitlines`: form feed, the file separators, NEL and the
+    // Unicode line and paragraph separators end a line too (a comment included).
+    let file =
+        parse("# c\u{0C}a\u{0B}b # c\u{85}c\u{2028}d\u{2029}e\u{1C}f\u{1D}g\u{1E}h\n").unwrap();
+    let names: Vec<(String, u32)> = file
+        .entries
+        .iter()
+        .map(|entry| (entry.name.to_string(), entry.location.line))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("a", 2),
+            ("b", 3),
+            ("c", 4),
+            ("d", 5),
+            ("e", 6),
+            ("f", 7),
+            ("g", 8),
+            ("h", 9)
+        ]
+        .map(|(name, line)| (name.to_string(), line))
+    );
+    assert_eq!(
+        crate::error("a\u{2028}b\u{85}c d\n"),
+        "r.txt:3:3: Invalid requirement `c d`: expected one of `@`, `(`, `<`, `=`, `>`, `~`, `!`, `;`, found `d`"
+    );
+}
+
+#[test]
 fn per_requirement_options_and_features_are_kept() {
     let file = parse(&format!(
         "--use-feature=fast-deps\n\
