@@ -200,7 +200,7 @@ fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), megapak_har
     report.number("copy_gb_per_s", bandwidth.gb_per_s);
     report.number("copy_mib", (bandwidth.bytes >> 20) as f64);
     report.step(format!(
-        "copied {} MiB {} times",
+        "copied {} MiB {} times, each timed, the median run counted",
         bandwidth.bytes >> 20,
         bandwidth.iterations
     ));
