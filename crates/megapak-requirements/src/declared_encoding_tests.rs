@@ -63,37 +63,42 @@ fn names_are_read_with_pythons_spelling_rules() {
 
 #[test]
 fn decodes_with_the_declared_encoding() {
-    // é is 0xE9 in Latin-1 and cp1252; € is 0x80 in cp1252 and 0xA4 in ISO-8859-15.
-    assert_eq!(
-        decoded(b"# -*- coding: latin-1 -*-\n# Caf\xE9\ntorch\n").unwrap(),
-        "# -*- coding: latin-1 -*-\n# Café\ntorch\n"
-    );
-    // Latin-1 is Python's, byte for byte, not the web's windows-1252.
-    assert_eq!(
-        decoded(b"# coding: latin-1\n# \x80\n").unwrap(),
-        "# coding: latin-1\n# \u{80}\n"
-    );
-    assert_eq!(
-        decoded(b"# coding: cp1252\n# \x80\n").unwrap(),
-        "# coding: cp1252\n# \u{20AC}\n"
-    );
-    assert_eq!(
-        decoded(b"# coding=iso-8859-15\n# \xA4\n").unwrap(),
-        "# coding=iso-8859-15\n# \u{20AC}\n"
-    );
-    assert_eq!(
-        decoded(b"# coding: shift_jis\n# \x83\x65\x83\x58\x83\x67\n").unwrap(),
-        "# coding: shift_jis\n# テスト\n"
-    );
-    // A declared UTF-8 is UTF-8; a UTF-8 byte order mark wins over a declaration.
-    assert_eq!(
-        decoded("# coding: utf-8\n# é\n".as_bytes()).unwrap(),
-        "# coding: utf-8\n# é\n"
-    );
-    assert_eq!(
-        decoded("\u{feff}# x\n# coding: latin-1\n# é\n".as_bytes()).unwrap(),
-        "\u{feff}# x\n# coding: latin-1\n# é\n"
-    );
+    let cases: [(&[u8], &str); 7] = [
+        // é is 0xE9 in Latin-1 and cp1252; € is 0x80 in cp1252 and 0xA4 in ISO-8859-15.
+        (
+            b"# -*- coding: latin-1 -*-\n# Caf\xE9\ntorch\n",
+            "# -*- coding: latin-1 -*-\n# Café\ntorch\n",
+        ),
+        // Latin-1 is Python's, byte for byte, not the web's windows-1252.
+        (
+            b"# coding: latin-1\n# \x80\n",
+            "# coding: latin-1\n# \u{80}\n",
+        ),
+        (
+            b"# coding: cp1252\n# \x80\n",
+            "# coding: cp1252\n# \u{20AC}\n",
+        ),
+        (
+            b"# coding=iso-8859-15\n# \xA4\n",
+            "# coding=iso-8859-15\n# \u{20AC}\n",
+        ),
+        (
+            b"# coding: shift_jis\n# \x83\x65\x83\x58\x83\x67\n",
+            "# coding: shift_jis\n# テスト\n",
+        ),
+        // A declared UTF-8 is UTF-8; a UTF-8 byte order mark wins over a declaration.
+        (
+            "# coding: utf-8\n# é\n".as_bytes(),
+            "# coding: utf-8\n# é\n",
+        ),
+        (
+            "\u{feff}# x\n# coding: latin-1\n# é\n".as_bytes(),
+            "\u{feff}# x\n# coding: latin-1\n# é\n",
+        ),
+    ];
+    for (bytes, text) in cases {
+        assert_eq!(decoded(bytes).as_deref(), Ok(text), "{bytes:?}");
+    }
 }
 
 #[test]
