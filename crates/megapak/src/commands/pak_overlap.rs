@@ -11,8 +11,6 @@ use megapak_requirements::{Entry, IncludeKind, Location, RequirementsFile};
 pub(crate) struct ReadWithin {
     /// The pak file left out, as named.
     pub(crate) pak: PathBuf,
-    /// The pak file that reads it, as named.
-    pub(crate) within: PathBuf,
     /// The `-r` line that includes it.
     pub(crate) include: Location,
 }
@@ -46,7 +44,6 @@ pub(crate) fn drop_paks_read_within_others(
                 kept[i] = false;
                 read_within.push(ReadWithin {
                     pak: files[i].path.clone(),
-                    within: files[j].path.clone(),
                     include: include.location.clone(),
                 });
                 break;
@@ -136,7 +133,6 @@ mod tests {
             read_within,
             [ReadWithin {
                 pak: dir.join("b.txt"),
-                within: dir.join("a.txt"),
                 include: Location {
                     file: dir.join("a.txt"),
                     line: 2,
