@@ -1,28 +1,9 @@
 //! Positions in a Nix file as people read them: `file:line:column`.
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+pub use megapak_types::Location;
 use rnix::TextSize;
-use serde::Serialize;
-
-/// A position in a file. Lines and columns start at 1; the column counts characters (Unicode
-/// scalar values), not bytes, so it matches what an editor shows for non-ASCII text.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Location {
-    /// The file, as the caller named it.
-    pub file: PathBuf,
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column, in characters.
-    pub column: u32,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
-    }
-}
 
 /// Turns byte offsets of one text into [`Location`]s.
 ///

@@ -20,7 +20,7 @@ use encoding_rs::{DecoderResult, Encoding};
 use crate::decode::{encoding_error, hex_bytes};
 use crate::error::RequirementsError;
 use crate::line_reader::saturating_u32;
-use crate::location::Location;
+use megapak_types::Location;
 
 /// A `coding:` declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]

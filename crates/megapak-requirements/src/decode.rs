@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::declared_encoding::{DeclaredCodec, find_declaration, unsupported};
 use crate::error::RequirementsError;
 use crate::line_reader::{LINE_BREAKS, saturating_u32};
-use crate::location::Location;
+use megapak_types::Location;
 
 /// A text encoding with a byte order mark, and the mark.
 #[derive(Debug, Clone, Copy)]

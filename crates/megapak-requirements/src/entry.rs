@@ -7,8 +7,8 @@ use pep440_rs::VersionSpecifiers;
 use pep508_rs::{MarkerEnvironment, MarkerTree};
 use serde::{Serialize, Serializer};
 
-use crate::location::Location;
-use crate::name::PackageName;
+use megapak_types::Location;
+use megapak_types::PackageName;
 
 /// A requirement line: `torch==2.10.0`, `imageio[ffmpeg]`, `x @ https://.../x.whl`,
 /// `git+https://github.com/o/r@main#egg=r`, `-e git+...`, each with its per-requirement

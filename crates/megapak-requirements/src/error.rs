@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::location::Location;
+use megapak_types::Location;
 
 /// Reading or parsing a requirements file failed.
 #[derive(Debug, Error)]

@@ -11,10 +11,10 @@ use crate::entry::Entry;
 use crate::error::{RequirementsError, SyntaxError, snippet};
 use crate::index::IndexOptions;
 use crate::line_reader::{Cursor, next_logical_line};
-use crate::location::Location;
 use crate::options::OptionKind;
 use crate::parse::{Line, parse_line};
 use crate::url_source::looks_like_url;
+use megapak_types::Location;
 
 /// A requirements file with everything it includes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::error::{SyntaxError, snippet};
-use crate::location::{Located, Location};
 use crate::options::OptionKind;
+use megapak_types::{Located, Location};
 
 /// The index options of a tree of requirements files (`--index-url`, `--extra-index-url`,
 /// `--find-links`, `--no-index`, `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`,

@@ -95,9 +95,7 @@ mod file;
 mod guard;
 mod index;
 mod line_reader;
-mod location;
 mod merge;
-mod name;
 mod options;
 mod parse;
 mod pins;
@@ -114,11 +112,10 @@ pub use file::{
     parse_requirements_str_with, read_requirements_file, read_requirements_file_with,
 };
 pub use index::IndexOptions;
-pub use location::{Located, Location};
+pub use megapak_types::{Hint, InvalidNameError, Located, Location, PackageName};
 pub use merge::{
     Conflict, MergeError, MergedPackage, PackageSet, PackageSource, Written, merge,
     merge_for_environment,
 };
-pub use name::{InvalidNameError, PackageName};
 pub use pep440_rs;
 pub use pep508_rs;

@@ -13,8 +13,8 @@ use crate::entry::{Entry, EntrySource, VcsSource, serialize_display, serialize_m
 use crate::error::{SyntaxError, snippet};
 use crate::file::RequirementsFile;
 use crate::index::IndexOptions;
-use crate::location::Location;
-use crate::name::PackageName;
+use megapak_types::Location;
+use megapak_types::PackageName;
 
 /// Distinct markers of one package united into [`MergedPackage::marker`]. Each new
 /// variable deepens `pep508_rs`'s decision diagram (and its recursion), and the union costs

@@ -5,11 +5,11 @@ use std::path::Path;
 use crate::entry::Entry;
 use crate::error::{RequirementsError, SyntaxError, snippet};
 use crate::line_reader::LogicalLine;
-use crate::location::Location;
 use crate::options::{
     LineOption, OptionKind, parse_options, requirement_token_count, split_words, tokenize,
 };
 use crate::requirement::parse_requirement;
+use megapak_types::Location;
 
 /// What a line says.
 #[derive(Debug)]

@@ -13,8 +13,8 @@ use crate::error::{SyntaxError, snippet};
 use crate::guard::{
     check_after_url, check_complexity, check_marker_ascii, check_names, marker_start,
 };
-use crate::name::PackageName;
 use crate::url_source::{looks_like_url, name_of_url, source_of_url};
+use megapak_types::PackageName;
 
 /// A requirement without its options and location.
 #[derive(Debug)]
@@ -83,8 +83,18 @@ fn parse_pep508(text: &str) -> Result<ParsedRequirement, Located> {
             source_of_url(&url).map_err(|error| (offset, error))?
         }
     };
+    // `pep508_rs` checked the same PEP 508 name grammar, so this cannot fail in practice.
+    let name = PackageName::new(requirement.name.as_ref()).map_err(|error| {
+        (
+            0,
+            SyntaxError::InvalidRequirement {
+                text: snippet(text),
+                message: error.to_string(),
+            },
+        )
+    })?;
     Ok(ParsedRequirement {
-        name: PackageName::from(&requirement.name),
+        name,
         spelling,
         source,
         extras: requirement.extras.iter().map(ToString::to_string).collect(),

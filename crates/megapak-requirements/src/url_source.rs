@@ -5,7 +5,7 @@ use url::Url;
 
 use crate::entry::{EntrySource, VcsKind, VcsSource};
 use crate::error::{SyntaxError, snippet};
-use crate::name::PackageName;
+use megapak_types::PackageName;
 
 /// Schemes an archive can be downloaded from.
 const ARCHIVE_SCHEMES: &[&str] = &["http", "https", "file", "ftp"];

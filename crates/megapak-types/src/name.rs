@@ -11,10 +11,10 @@ use thiserror::Error;
 ///
 /// Spellings of one project (`Typing_Extensions`, `typing-extensions`, `typing.extensions`)
 /// compare equal once normalized, which is what an index lookup, a merge or a Nix attribute needs. The
-/// spelling as written is kept beside it where it matters ([`crate::Entry::spelling`]).
+/// spelling as written is kept beside it where it matters (`megapak_requirements::Entry::spelling`).
 ///
 /// ```
-/// use megapak_requirements::PackageName;
+/// use megapak_types::PackageName;
 ///
 /// let name: PackageName = "Typing_Extensions".parse().unwrap();
 /// assert_eq!(name.as_str(), "typing-extensions");
@@ -37,13 +37,6 @@ impl PackageName {
     /// The normalized name.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl From<&pep508_rs::PackageName> for PackageName {
-    /// `pep508_rs` names are already PEP 503 normalized.
-    fn from(name: &pep508_rs::PackageName) -> Self {
-        Self(normalize(name.as_ref()))
     }
 }
 
@@ -149,14 +142,6 @@ mod tests {
                 Err(InvalidNameError(given.to_string())),
                 "{given}"
             );
-        }
-    }
-
-    #[test]
-    fn agrees_with_pep508_rs() {
-        for given in ["Typing_Extensions", "zope.interface", "A-._B"] {
-            let theirs = pep508_rs::PackageName::new(given.to_string()).unwrap();
-            assert_eq!(PackageName::from(&theirs), PackageName::new(given).unwrap());
         }
     }
 
