@@ -12,9 +12,9 @@ pub fn repo_root() -> PathBuf {
         .unwrap()
 }
 
-/// `../shared/data` beside the repository, where the real pak files live.
-pub fn shared_data() -> PathBuf {
-    repo_root().join("../shared/data")
+/// `fixtures/real`: real-world inputs the tests own (see its README for their origin).
+pub fn real_data() -> PathBuf {
+    repo_root().join("fixtures/real")
 }
 
 /// What one run of megapak printed, and how it ended.

@@ -2,11 +2,11 @@
 
 mod common;
 
-use common::{megapak, megapak_with_env, repo_root, shared_data};
+use common::{megapak, megapak_with_env, real_data, repo_root};
 
 #[test]
 fn real_megapak_paks_have_136_packages_and_6_vcs_entries() {
-    let data = shared_data().join("comfyui-megapak-cu130");
+    let data = real_data().join("comfyui-megapak-cu130");
     let paks: Vec<String> = ["pak2.txt", "pak3.txt", "pak5.txt", "pak7.txt"]
         .iter()
         .map(|name| data.join(name).display().to_string())

@@ -1,12 +1,12 @@
-//! The pak files of the ComfyUI megapak for CUDA 13.0, from `<repo>/../shared/data`.
+//! The pak files of the ComfyUI megapak for CUDA 13.0, copied into `<repo>/fixtures/real`.
 
 use std::path::PathBuf;
 
 use megapak_requirements::{RequirementsFile, merge, read_requirements_file};
 
 fn pak_dir() -> PathBuf {
-    // The crate is `<repo>/crates/megapak-requirements`; `shared` is beside `<repo>`.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/comfyui-megapak-cu130")
+    // The crate is `<repo>/crates/megapak-requirements`.
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real/comfyui-megapak-cu130")
 }
 
 fn read_paks() -> Vec<RequirementsFile> {
