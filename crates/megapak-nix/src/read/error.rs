@@ -18,6 +18,14 @@ pub enum FlakeError {
         #[source]
         source: io::Error,
     },
+    /// The file is not UTF-8, the only encoding Nix reads.
+    #[error("{location}: The flake is not valid UTF-8: {problem}")]
+    Encoding {
+        /// The first invalid byte: its line, and its column among the characters before it.
+        location: Location,
+        /// What was found (`found byte 0xE9`).
+        problem: String,
+    },
     /// The file is not valid Nix syntax. Only the first error rnix reports is kept: the ones
     /// after it are mostly consequences of the first.
     #[error("Failed to parse `{location}`: {message}")]

@@ -4,6 +4,7 @@ mod commented_entries;
 mod error;
 mod flake_packages;
 mod item_names;
+mod limits;
 mod model;
 mod package_sets;
 mod scope;
@@ -14,6 +15,7 @@ mod tests;
 use std::path::Path;
 
 pub use error::FlakeError;
+pub use limits::{DEFAULT_MAX_FLAKE_SIZE, MAX_FILE_SIZE_VARIABLE, MAX_NESTING};
 pub use model::{EntryState, FlakeEntry, FlakePackages};
 
 use crate::location::LineIndex;
@@ -24,11 +26,12 @@ use crate::location::LineIndex;
 ///
 /// [`FlakeError::Read`] if the file cannot be read, [`FlakeError::Parse`] if it is not valid Nix.
 pub fn read_flake_packages(path: &Path) -> Result<FlakePackages, FlakeError> {
-    let text = fs_err::read_to_string(path).map_err(|source| FlakeError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse_flake_packages(&text, path)
+    let bytes =
+        limits::read_capped(path, limits::max_file_size()).map_err(|source| FlakeError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    parse_flake_packages(&limits::utf8(bytes, path)?, path)
 }
 
 /// Like [`read_flake_packages`] for a flake already in memory; `path` is only used to name the
@@ -53,14 +56,19 @@ pub fn read_flake_packages(path: &Path) -> Result<FlakePackages, FlakeError> {
 /// # Ok::<(), megapak_nix::read::FlakeError>(())
 /// ```
 pub fn parse_flake_packages(text: &str, path: &Path) -> Result<FlakePackages, FlakeError> {
-    let parse = rnix::Root::parse(text);
-    let root = parse.syntax();
     let index = LineIndex::new(text, path);
-    if let Some(error) = parse.errors().first() {
-        return Err(syntax_error::syntax_error(error, &root, &index));
-    }
+    limits::check_nesting(text, &index)?;
+    // The tree is built, walked and dropped on a stack of known size.
+    let entries = limits::on_parser_stack(|| {
+        let parse = rnix::Root::parse(text);
+        let root = parse.syntax();
+        match parse.errors().first() {
+            Some(error) => Err(syntax_error::syntax_error(error, &root, &index)),
+            None => Ok(flake_packages::find_entries(&root, &index)),
+        }
+    })?;
     Ok(FlakePackages {
         path: path.to_path_buf(),
-        entries: flake_packages::find_entries(&root, &index),
+        entries,
     })
 }

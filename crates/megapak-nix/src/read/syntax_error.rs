@@ -30,8 +30,13 @@ pub(super) fn syntax_error(error: &ParseError, root: &SyntaxNode, index: &LineIn
         E::UnexpectedEOF => (None, &[], None),
         E::UnexpectedEOFWanted(wanted) => (None, wanted, None),
         E::RecursionLimitExceeded => {
+            // rnix puts the rest of the file into an error node where it gave up.
+            let at = root
+                .descendants()
+                .find(|node| node.kind() == SyntaxKind::NODE_ERROR)
+                .map_or(TextSize::from(0), |node| node.text_range().start());
             let message = "the expression is nested too deeply for the parser".to_owned();
-            return parse_error(index.location(TextSize::from(0)), None, Vec::new(), message);
+            return parse_error(index.location(at), None, Vec::new(), message);
         }
         // `ParseError` is non-exhaustive: fall back to rnix's own words.
         other => {

@@ -1,6 +1,7 @@
 //! Integration tests of `megapak-nix` over the flakes in `fixtures/flakes/`.
 
 mod fixtures;
+mod hostile;
 mod large_flake;
 mod nix_parse;
 mod parse_error;
