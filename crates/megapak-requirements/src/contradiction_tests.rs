@@ -163,7 +163,7 @@ fn many_distinct_ranges_stay_linear() {
     );
     merged(&[("a.txt", &text)]).unwrap();
     // The same range many times is one set.
-    let text = "x>=1,<2\n".repeat(100_000) + "x>=2\n";
+    let text = "x>=1,<2\n".repeat(99_999) + "x>=2\n";
     assert!(matches!(
         merged(&[("a.txt", &text)]),
         Err(MergeError::ContradictoryVersions { .. })

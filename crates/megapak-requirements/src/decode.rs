@@ -130,7 +130,7 @@ pub(crate) fn decode(bytes: Vec<u8>, file: &Path) -> Result<String, Requirements
             Some(codec) => return codec.decode(&bytes, file),
         }
     }
-    String::from_utf8(bytes).map_err(|error| {
+    let text = String::from_utf8(bytes).map_err(|error| {
         let bytes = error.as_bytes();
         let valid = error.utf8_error().valid_up_to();
         let problem = match error.utf8_error().error_len() {
@@ -143,7 +143,45 @@ pub(crate) fn decode(bytes: Vec<u8>, file: &Path) -> Result<String, Requirements
         // `valid_up_to` ends on a character boundary.
         let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
         encoding_error(file, before, "UTF-8", problem)
-    })
+    })?;
+    match text.find('\0') {
+        None => Ok(text),
+        Some(nul) => Err(encoding_error(
+            file,
+            &text[..nul],
+            "UTF-8",
+            nul_problem(text.as_bytes()),
+        )),
+    }
+}
+
+/// What a NUL byte in a file that is otherwise valid UTF-8 means: UTF-16 saved without a
+/// byte order mark puts one beside every ASCII character (and then the text before it looks
+/// valid); else a binary file, or one cut by a crash.
+fn nul_problem(bytes: &[u8]) -> String {
+    let pairs = bytes.chunks_exact(2).take(256);
+    let count = pairs.len();
+    let (mut low, mut high) = (0, 0);
+    for pair in pairs {
+        match pair {
+            [c, 0] if *c != 0 => low += 1,
+            [0, c] if *c != 0 => high += 1,
+            _ => {}
+        }
+    }
+    let utf16 = if low * 2 >= count {
+        Some("UTF-16LE")
+    } else if high * 2 >= count {
+        Some("UTF-16BE")
+    } else {
+        None
+    };
+    match utf16 {
+        Some(encoding) => {
+            format!("found a NUL byte: the file looks like {encoding} without a byte order mark")
+        }
+        None => "found a NUL byte".to_string(),
+    }
 }
 
 /// `byte 0xE9`, `bytes 0xE2 0x82`.
@@ -244,6 +282,24 @@ mod tests {
             assert_eq!(decode(bytes, path).unwrap(), text);
         }
         assert_eq!(decode(vec![0xFF, 0xFE], path).unwrap(), "");
+    }
+
+    #[test]
+    fn a_nul_byte_is_named_and_utf16_without_a_byte_order_mark_recognized() {
+        assert_eq!(
+            error(b"torch\nnum\0py\n"),
+            "r.txt:2:4: The file is not valid UTF-8: found a NUL byte"
+        );
+        // Without the byte order mark, UTF-16 is valid UTF-8 up to the first NUL.
+        let text = "torch==2.10.0\nnumpy\n";
+        assert_eq!(
+            error(&utf16le(text)[2..]),
+            "r.txt:1:2: The file is not valid UTF-8: found a NUL byte: the file looks like UTF-16LE without a byte order mark"
+        );
+        assert_eq!(
+            error(&utf16be(text)[2..]),
+            "r.txt:1:1: The file is not valid UTF-8: found a NUL byte: the file looks like UTF-16BE without a byte order mark"
+        );
     }
 
     #[test]

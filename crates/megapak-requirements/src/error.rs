@@ -62,6 +62,17 @@ pub enum RequirementsError {
         /// The name as written.
         name: String,
     },
+    /// A file and its includes hold more requirements than megapak reads (each costs about
+    /// 2 KB once merged): the bound on the memory one pak file may take.
+    #[error(
+        "{location}: More than {max} requirements in one pak file and its includes, the most megapak reads"
+    )]
+    TooManyEntries {
+        /// The first requirement past the bound.
+        location: Location,
+        /// The bound.
+        max: usize,
+    },
     /// A line is not valid.
     #[error("{location}: {error}")]
     Syntax {
@@ -90,6 +101,20 @@ impl RequirementsError {
             Self::UnsupportedEncoding { .. } => Some(
                 "Save the file as UTF-8 and drop the `coding:` line; an ASCII-compatible \
                  encoding with a WHATWG label (`cp1252`, `iso-8859-15`, `shift_jis`) is read too"
+                    .to_string(),
+            ),
+            Self::Read { source, .. } | Self::ReadInclude { source, .. }
+                if source.kind() == io::ErrorKind::FileTooLarge =>
+            {
+                Some(
+                    "A pak file is a list of packages; if this one really is that big, set \
+                     `MEGAPAK_MAX_FILE_MIB` to the MiB megapak may read of one file"
+                        .to_string(),
+                )
+            }
+            Self::TooManyEntries { .. } => Some(
+                "A pak file lists the packages of one image, a few hundred at most: check that \
+                 this is the file you meant"
                     .to_string(),
             ),
             Self::Read { .. } | Self::ReadInclude { .. } => None,

@@ -16,6 +16,8 @@ use crate::parse::{Line, parse_line};
 use crate::url_source::looks_like_url;
 use megapak_types::Location;
 
+mod bounded_read;
+
 /// A requirements file with everything it includes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequirementsFile {
@@ -67,12 +69,24 @@ pub trait Loader {
 }
 
 /// Reads files from the file system (through `fs-err`, so errors name the path).
+///
+/// A file is read up to 16 MiB, or as many MiB as the environment variable
+/// `MEGAPAK_MAX_FILE_MIB` says: past that the load fails with
+/// [`io::ErrorKind::FileTooLarge`]. Character and block devices (`-r /dev/zero`), sockets and
+/// folders are refused before a byte is read; a FIFO (`--paks <(generate)`) is read, capped.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FsLoader;
 
+impl FsLoader {
+    /// The cap when `MEGAPAK_MAX_FILE_MIB` is unset: 16 MiB.
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = bounded_read::DEFAULT_MAX_FILE_SIZE;
+    /// The environment variable that sets the cap, in MiB.
+    pub const MAX_FILE_SIZE_VARIABLE: &str = bounded_read::MAX_FILE_SIZE_VARIABLE;
+}
+
 impl Loader for FsLoader {
     fn load(&mut self, path: &Path) -> io::Result<Vec<u8>> {
-        fs_err::read(path)
+        bounded_read::read_capped(path, bounded_read::max_file_size())
     }
 
     fn identity(&self, path: &Path) -> PathBuf {
@@ -109,6 +123,11 @@ impl Loader for MemoryLoader {
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "No such file in memory"))
     }
 }
+
+/// The most requirements (and constraints) read from one file and its includes: with the
+/// 16 MiB cap on each file, what bounds the memory one pak file takes (about 2 KB a
+/// requirement once merged, so 200 MB at most).
+pub(crate) const MAX_ENTRIES: usize = 100_000;
 
 /// Reads a requirements file from disk, following `-r`/`-c` includes.
 pub fn read_requirements_file(path: &Path) -> Result<RequirementsFile, RequirementsError> {
@@ -232,6 +251,12 @@ fn read_tree(
             continue;
         };
         let options = match parse_line(&line, &frame.path)? {
+            Line::Entry(entry) if file.entries.len() + file.constraints.len() >= MAX_ENTRIES => {
+                return Err(RequirementsError::TooManyEntries {
+                    location: entry.location,
+                    max: MAX_ENTRIES,
+                });
+            }
             Line::Entry(entry) if frame.constraints => {
                 check_constraint(&entry)?;
                 file.constraints.push(entry);

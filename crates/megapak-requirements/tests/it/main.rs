@@ -1,6 +1,7 @@
 //! Integration tests of `megapak-requirements`, through its public API only.
 
 mod errors;
+mod hostile_files;
 mod includes;
 mod lines;
 mod pip_agreement;
