@@ -5,6 +5,8 @@ mod hostile_files;
 mod includes;
 mod lines;
 mod pip_agreement;
+mod properties;
+mod reader_property;
 mod real_data;
 mod robustness;
 
