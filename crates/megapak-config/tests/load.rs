@@ -3,15 +3,19 @@
 use std::path::Path;
 
 use megapak_config::{Config, ConfigError};
+use megapak_types::Hint;
 
 fn load(text: &str) -> Result<Config, ConfigError> {
     Config::from_str(text, Path::new("/work/megapak.toml"))
 }
 
+/// The message, and its hint as the binary shows it.
 fn error(text: &str) -> String {
-    load(text)
-        .expect_err("the configuration should be refused")
-        .to_string()
+    let err = load(text).expect_err("the configuration should be refused");
+    match err.hint() {
+        Some(hint) => format!("{err}\nhint: {hint}"),
+        None => err.to_string(),
+    }
 }
 
 const FULL: &str = r#"

@@ -41,14 +41,14 @@ pub(crate) enum Command {
     ///
     /// Searches the folders of `[plugins] paths`, then `MEGAPAK_PLUGIN_PATH`, then the folder of
     /// the megapak binary, for `libmegapak_plugin_<name>.so`.
-    Plugins(crate::commands::PluginsArgs),
+    Plugins(PluginsArgs),
     /// Prove on a GPU that the image's CUDA, PyTorch and onnxruntime run kernels.
     ///
     /// Runs the GPU harness (`megapak-smoke` and its checks) inside the image with docker
     /// (`--gpus all`) or podman (`--device nvidia.com/gpu=all`), or on this machine with `--host`;
     /// or writes a Kubernetes Job that runs it on a GPU node. A check skipped for want of a GPU
     /// is a failure.
-    Verify(crate::commands::VerifyArgs),
+    Verify(VerifyArgs),
     /// Print a shell completion script to stdout.
     ///
     /// For example: `megapak completions bash > ~/.local/share/bash-completion/completions/megapak`.
@@ -64,8 +64,8 @@ pub(crate) struct InitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct StatusArgs {
-    /// The workspace's configuration file. Default: `megapak.toml` in the current folder, unless
-    /// `--paks` is given.
+    /// The workspace's configuration file. Default: `megapak.toml` in the current folder; without
+    /// one, `--paks` is needed.
     #[arg(long, short = 'c', value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 
@@ -97,6 +97,67 @@ pub(crate) enum ReportFormat {
     Markdown,
     /// JSON for machines.
     Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PluginsArgs {
+    /// The workspace's configuration file, for `[plugins] paths` and `required`. Default:
+    /// `megapak.toml` in the current folder, if there is one.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Print a JSON array with one object per plugin file (`name`, `version`, `abi`, `path`,
+    /// `status`, and `reason` for a refused file) instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Verify on a GPU: run the CUDA, torch and onnxruntime checks of the harness.
+    #[arg(long, required = true)]
+    pub(crate) gpu: bool,
+
+    /// Run the harness on this machine instead of in a container.
+    #[arg(long, conflicts_with_all = ["image", "runtime", "emit_k8s_job"])]
+    pub(crate) host: bool,
+
+    /// With `--host`: a Python environment (its prefix, or a `site-packages` folder) whose
+    /// `torch/lib`, `nvidia/*/lib` and `onnxruntime/capi` the harness uses. Repeatable; the
+    /// first onnxruntime found wins, so name the one with `onnxruntime-gpu` first.
+    #[arg(long, value_name = "DIR", requires = "host")]
+    pub(crate) python_env: Vec<PathBuf>,
+
+    /// With `--host`: the folder of the harness binaries. Default: beside megapak, then
+    /// `../libexec/megapak`.
+    #[arg(long, value_name = "DIR", requires = "host")]
+    pub(crate) harness_dir: Option<PathBuf>,
+
+    /// The image to verify: its own harness runs in a container with the GPUs passed in.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) image: Option<String>,
+
+    /// The container runtime. Default: docker if on `PATH`, else podman.
+    #[arg(long, value_enum, requires = "image")]
+    pub(crate) runtime: Option<RuntimeArg>,
+
+    /// Write a Kubernetes Job that runs the image's harness on a GPU node (`nvidia.com/gpu: 1`)
+    /// to FILE (`-` for stdout) instead of running anything.
+    #[arg(long, value_name = "FILE", requires = "image")]
+    pub(crate) emit_k8s_job: Option<PathBuf>,
+
+    /// Print the harness's JSON report instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The container runtimes megapak can drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RuntimeArg {
+    /// `docker run --gpus all` (NVIDIA Container Toolkit).
+    Docker,
+    /// `podman run --device nvidia.com/gpu=all` (CDI).
+    Podman,
 }
 
 #[derive(Debug, Args)]

@@ -79,7 +79,7 @@ fn print_error(err: &anyhow::Error) {
     }
 }
 
-fn split_hints(text: &str) -> (String, Vec<String>) {
+pub(crate) fn split_hints(text: &str) -> (String, Vec<String>) {
     let mut message = Vec::new();
     let mut hints = Vec::new();
     for line in text.lines() {

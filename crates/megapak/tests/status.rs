@@ -149,7 +149,9 @@ fn markers_are_judged_for_the_target_of_megapak_toml() {
     assert_eq!(report["packages"], 2);
 
     // Without a workspace there is no target to judge markers for: the two pins contradict.
-    let paks = megapak(dir.path(), &["status", "--paks", "pak.txt"]);
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let paks = megapak(&elsewhere, &["status", "--paks", "../pak.txt"]);
     assert_eq!(paks.code, 1, "{}", paks.transcript());
     assert!(
         paks.stderr.contains(
@@ -158,6 +160,12 @@ fn markers_are_judged_for_the_target_of_megapak_toml() {
         "{}",
         paks.transcript()
     );
+    // `--paks` beside a `megapak.toml`: the one rule finds it, and its target holds.
+    let beside = megapak(
+        dir.path(),
+        &["status", "--format", "json", "--paks", "pak.txt"],
+    );
+    assert_eq!(beside.code, 0, "{}", beside.transcript());
     // `--paks` with `--config`: these pak files, the workspace's target.
     std::fs::write(
         dir.path().join("other.txt"),

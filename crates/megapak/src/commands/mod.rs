@@ -2,16 +2,14 @@
 
 mod completions;
 mod init;
-mod pak_overlap;
 mod plugins;
 mod status;
 mod verify;
 
-pub(crate) use plugins::PluginsArgs;
-pub(crate) use verify::VerifyArgs;
+use megapak_types::Hint;
 
 use crate::cli::{Cli, Command};
-use crate::exit::Outcome;
+use crate::exit::{Hinted, Outcome};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
@@ -21,4 +19,13 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plugins(args) => plugins::run(&args),
         Command::Verify(args) => verify::run(&args),
     }
+}
+
+/// A library error with its [`Hint`], shown as a `hint:` line after the message and its causes.
+pub(crate) fn hinted<E>(error: E) -> anyhow::Error
+where
+    E: std::error::Error + Hint + Send + Sync + 'static,
+{
+    let hint = error.hint();
+    Hinted::wrap(error, hint)
 }

@@ -1,35 +1,22 @@
 //! `megapak plugins`: the resolver plugins megapak finds, and why any plugin file was refused.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use anstream::eprintln;
-
-use clap::Args;
-use megapak_config::{CONFIG_FILE_NAME, Config, DEFAULT_RESOLVER_ORDER};
+use megapak_config::{Config, DEFAULT_RESOLVER_ORDER};
 use megapak_plugin_host::{
     HostOptions, Plugins, Refusal, SearchPath, folder_list, plugin_file_name,
 };
+use megapak_workspace::{Need, find_config};
 use serde_json::json;
 
-use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE};
+use super::hinted;
+use crate::cli::PluginsArgs;
+use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE, split_hints};
 use crate::output::write_stdout;
 
-#[derive(Debug, Args)]
-pub(crate) struct PluginsArgs {
-    /// The workspace's configuration file, for `[plugins] paths` and `required`. Default:
-    /// `megapak.toml` in the current folder, if there is one.
-    #[arg(long, short = 'c', value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
-
-    /// Print a JSON array with one object per plugin file (`name`, `version`, `abi`, `path`,
-    /// `status`, and `reason` for a refused file) instead of a table.
-    #[arg(long)]
-    pub(crate) json: bool,
-}
-
 pub(crate) fn run(args: &PluginsArgs) -> anyhow::Result<Outcome> {
-    let config = load_config(args.config.as_ref())?;
+    let config = find_config(args.config.as_deref(), Need::Optional).map_err(hinted)?;
     let plugins = load(config.as_ref());
     let text = if args.json {
         render_json(&plugins)
@@ -76,21 +63,6 @@ fn warn_about_ordered_resolvers_not_found(config: &Config, plugins: &Plugins) {
     }
 }
 
-/// The configuration named by `--config`, else `megapak.toml` in the current folder if any.
-fn load_config(path: Option<&PathBuf>) -> anyhow::Result<Option<Config>> {
-    let path = match path {
-        Some(path) => path.clone(),
-        None => {
-            let path = PathBuf::from(CONFIG_FILE_NAME);
-            if !path.is_file() {
-                return Ok(None);
-            }
-            path
-        }
-    };
-    Ok(Some(Config::load(&path)?))
-}
-
 /// Loads every plugin on the standard search path, warning on stderr about unusable folders and
 /// about each plugin file skipped. Whether the run can go on is [`Plugins::ensure_usable`].
 pub(crate) fn load(config: Option<&Config>) -> Plugins {
@@ -119,19 +91,6 @@ pub(crate) fn load(config: Option<&Config>) -> Plugins {
         }
     }
     plugins
-}
-
-/// A reason's message and its `hint:` lines, apart.
-fn split_hints(text: &str) -> (String, Vec<String>) {
-    let mut message = Vec::new();
-    let mut hints = Vec::new();
-    for line in text.lines() {
-        match line.strip_prefix("hint: ") {
-            Some(hint) => hints.push(hint.to_owned()),
-            None => message.push(line),
-        }
-    }
-    (message.join("\n"), hints)
 }
 
 fn render_json(plugins: &Plugins) -> String {

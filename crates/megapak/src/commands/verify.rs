@@ -4,66 +4,16 @@
 //!
 //! The harness always runs with `--require-gpu`: a check skipped for want of a GPU fails here.
 
-use std::path::PathBuf;
-
 use anstream::eprintln;
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
 use megapak_verify::container::Runtime;
 use megapak_verify::pyenv::Libraries;
 use megapak_verify::report::{self, Report};
 use megapak_verify::{environment, harness, k8s, pyenv, run as harness_run, smoke_args};
 
+use crate::cli::{RuntimeArg, VerifyArgs};
 use crate::exit::{ERROR_STYLE, Outcome};
 use crate::output::{write_file_atomically, write_stdout};
-
-#[derive(Debug, Args)]
-pub(crate) struct VerifyArgs {
-    /// Verify on a GPU: run the CUDA, torch and onnxruntime checks of the harness.
-    #[arg(long, required = true)]
-    pub(crate) gpu: bool,
-
-    /// Run the harness on this machine instead of in a container.
-    #[arg(long, conflicts_with_all = ["image", "runtime", "emit_k8s_job"])]
-    pub(crate) host: bool,
-
-    /// With `--host`: a Python environment (its prefix, or a `site-packages` folder) whose
-    /// `torch/lib`, `nvidia/*/lib` and `onnxruntime/capi` the harness uses. Repeatable; the
-    /// first onnxruntime found wins, so name the one with `onnxruntime-gpu` first.
-    #[arg(long, value_name = "DIR", requires = "host")]
-    pub(crate) python_env: Vec<PathBuf>,
-
-    /// With `--host`: the folder of the harness binaries. Default: beside megapak, then
-    /// `../libexec/megapak`.
-    #[arg(long, value_name = "DIR", requires = "host")]
-    pub(crate) harness_dir: Option<PathBuf>,
-
-    /// The image to verify: its own harness runs in a container with the GPUs passed in.
-    #[arg(long, value_name = "NAME")]
-    pub(crate) image: Option<String>,
-
-    /// The container runtime. Default: docker if on `PATH`, else podman.
-    #[arg(long, value_enum, requires = "image")]
-    pub(crate) runtime: Option<RuntimeArg>,
-
-    /// Write a Kubernetes Job that runs the image's harness on a GPU node (`nvidia.com/gpu: 1`)
-    /// to FILE (`-` for stdout) instead of running anything.
-    #[arg(long, value_name = "FILE", requires = "image")]
-    pub(crate) emit_k8s_job: Option<PathBuf>,
-
-    /// Print the harness's JSON report instead of a table.
-    #[arg(long)]
-    pub(crate) json: bool,
-}
-
-/// The container runtimes megapak can drive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum RuntimeArg {
-    /// `docker run --gpus all` (NVIDIA Container Toolkit).
-    Docker,
-    /// `podman run --device nvidia.com/gpu=all` (CDI).
-    Podman,
-}
 
 pub(crate) fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
     if let (Some(file), Some(image)) = (&args.emit_k8s_job, &args.image) {

@@ -1,25 +1,39 @@
 //! A pak file that another pak file of the same run already reads through `-r`: read once,
-//! so its entries are not counted twice.
+//! so its entries are not counted twice (`--paks a.txt b.txt` where `a.txt` has `-r b.txt`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+
+use std::fmt;
 
 use megapak_requirements::{Entry, IncludeKind, Location, RequirementsFile};
 
 /// A pak file left out because another one reads all of it.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct ReadWithin {
+pub struct ReadWithin {
     /// The pak file left out, as named.
-    pub(crate) pak: PathBuf,
+    pub pak: PathBuf,
     /// The `-r` line that includes it.
-    pub(crate) include: Location,
+    pub include: Location,
+}
+
+/// The note for people: "`b.txt` is read once, through the `-r` at `a.txt:2:4`".
+impl fmt::Display for ReadWithin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is read once, through the `-r` at `{}`",
+            self.pak.display(),
+            self.include
+        )
+    }
 }
 
 /// Leaves out each pak file that another pak file kept includes with `-r` (at any depth),
 /// and whose entries and constraints (one at least) are all among those of that file, so
 /// that none is read as a constraint there: `--paks a.txt b.txt` where `a.txt` has
 /// `-r b.txt`. Its index options come along through the include.
-pub(crate) fn drop_paks_read_within_others(
+pub fn drop_paks_read_within_others(
     files: Vec<RequirementsFile>,
 ) -> (Vec<RequirementsFile>, Vec<ReadWithin>) {
     let mut canonical = CanonicalPaths::default();
@@ -98,7 +112,7 @@ impl CanonicalPaths {
     fn of(&mut self, path: &Path) -> PathBuf {
         self.0
             .entry(path.to_path_buf())
-            .or_insert_with(|| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+            .or_insert_with(|| fs_err::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
             .clone()
     }
 }
