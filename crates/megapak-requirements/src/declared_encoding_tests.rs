@@ -2,6 +2,7 @@ use std::path::Path;
 
 use super::*;
 use crate::decode::decode;
+use megapak_types::Hint;
 
 fn decoded(bytes: &[u8]) -> Result<String, String> {
     decode(bytes.to_vec(), Path::new("r.txt")).map_err(|error| match error.hint() {

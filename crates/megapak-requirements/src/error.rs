@@ -1,5 +1,5 @@
 //! Errors of reading requirements files. Every message names `file:line:column`, the
-//! offending text in backticks and what was expected; [`RequirementsError::hint`] adds the
+//! offending text in backticks and what was expected; [`Hint::hint`] adds the
 //! obvious next step where there is one.
 
 use std::fmt;
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use megapak_types::Location;
+use megapak_types::{Hint, Location};
 
 /// Reading or parsing a requirements file failed.
 #[derive(Debug, Error)]
@@ -83,9 +83,9 @@ pub enum RequirementsError {
     },
 }
 
-impl RequirementsError {
+impl Hint for RequirementsError {
     /// The obvious next step, if there is one, to print as a `hint:` line.
-    pub fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Self::Syntax { error, .. } => error.hint(),
             Self::IncludeCycle { .. } => {
@@ -286,9 +286,9 @@ pub enum SyntaxError {
     },
 }
 
-impl SyntaxError {
+impl Hint for SyntaxError {
     /// The obvious next step, if there is one.
-    pub fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Self::UnnamedUrl { url } => Some(format!("Name the package: `name @ {url}`")),
             Self::LocalPath { .. } => {

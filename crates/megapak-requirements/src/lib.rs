@@ -84,7 +84,7 @@
 //! meet, `>=2` and `<1`) and two different URL/VCS sources of one name are a [`MergeError`]
 //! naming the places. [`merge_for_environment`] evaluates markers first.
 //!
-//! Errors carry an optional next step: [`RequirementsError::hint`], [`MergeError::hint`].
+//! Errors carry an optional next step through [`Hint`]: [`RequirementsError`], [`MergeError`].
 
 mod contradiction;
 mod declared_encoding;

@@ -13,8 +13,8 @@ use crate::entry::{Entry, EntrySource, VcsSource, serialize_display, serialize_m
 use crate::error::{SyntaxError, snippet};
 use crate::file::RequirementsFile;
 use crate::index::IndexOptions;
-use megapak_types::Location;
 use megapak_types::PackageName;
+use megapak_types::{Hint, Location};
 
 /// Distinct markers of one package united into [`MergedPackage::marker`]. Each new
 /// variable deepens `pep508_rs`'s decision diagram (and its recursion), and the union costs
@@ -242,9 +242,11 @@ impl MergeError {
             } | Self::TooManyMarkers { .. }
         )
     }
+}
 
+impl Hint for MergeError {
     /// The obvious next step, if there is one, to print as a `hint:` line.
-    pub fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Self::ContradictoryVersions {
                 markers_disjoint: true,

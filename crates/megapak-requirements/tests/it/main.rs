@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use megapak_requirements::{
-    Entry, EntrySource, MemoryLoader, RequirementsError, RequirementsFile,
+    Entry, EntrySource, Hint, MemoryLoader, RequirementsError, RequirementsFile,
     parse_requirements_str_with,
 };
 

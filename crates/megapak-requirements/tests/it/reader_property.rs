@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use megapak_requirements::{
-    MemoryLoader, PackageName, RequirementsFile, merge, parse_requirements_str_with,
+    Hint, MemoryLoader, PackageName, RequirementsFile, merge, parse_requirements_str_with,
 };
 
 /// Where the reader ends lines: where Python's `str.splitlines` does, as pip reads files.
