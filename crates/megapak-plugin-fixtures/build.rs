@@ -7,13 +7,13 @@ use std::process::Command;
 /// `(fixture, source, FAULT_* macros)`; the plugin name is the fixture with `_` as `-`.
 const FIXTURES: &[(&str, &str, &[&str])] = &[
     ("c_resolver", "c-resolver/resolver.c", &[]),
-    ("c_wrong_abi", "c-faults/faults.c", &["FAULT_ABI_MAJOR_2"]),
+    ("c_wrong_abi", "c-faults/faults.c", &["FAULT_ABI_MAJOR_1"]),
     (
         "c_no_symbol",
         "c-faults/faults.c",
         &["FAULT_NO_ENTRY_SYMBOL"],
     ),
-    ("c_no_resolve", "c-faults/faults.c", &["FAULT_NO_RESOLVE"]),
+    ("c_no_details", "c-faults/faults.c", &["FAULT_NO_DETAILS"]),
     (
         "c_describe_invalid_json",
         "c-faults/faults.c",
@@ -30,29 +30,39 @@ const FIXTURES: &[(&str, &str, &[&str])] = &[
         &["FAULT_DESCRIBE_ERROR"],
     ),
     (
-        "c_resolve_invalid_json",
+        "c_candidates_invalid_json",
         "c-faults/faults.c",
-        &["FAULT_RESOLVE_INVALID_JSON"],
+        &["FAULT_CANDIDATES_INVALID_JSON"],
     ),
     (
-        "c_resolve_wrong_schema",
+        "c_candidates_wrong_schema",
         "c-faults/faults.c",
-        &["FAULT_RESOLVE_WRONG_SCHEMA"],
+        &["FAULT_CANDIDATES_WRONG_SCHEMA"],
     ),
     (
-        "c_resolve_stray_package",
+        "c_candidates_stray_package",
         "c-faults/faults.c",
-        &["FAULT_RESOLVE_STRAY_PACKAGE"],
+        &["FAULT_CANDIDATES_STRAY_PACKAGE"],
     ),
     (
-        "c_resolve_error",
+        "c_candidates_error",
         "c-faults/faults.c",
-        &["FAULT_RESOLVE_ERROR"],
+        &["FAULT_CANDIDATES_ERROR"],
     ),
     (
-        "c_resolve_unknown_status",
+        "c_candidates_unknown_status",
         "c-faults/faults.c",
-        &["FAULT_RESOLVE_UNKNOWN_STATUS"],
+        &["FAULT_CANDIDATES_UNKNOWN_STATUS"],
+    ),
+    (
+        "c_candidates_abi_1_answer",
+        "c-faults/faults.c",
+        &["FAULT_CANDIDATES_ABI_1_ANSWER"],
+    ),
+    (
+        "c_candidates_abort",
+        "c-faults/faults.c",
+        &["FAULT_CANDIDATES_ABORT"],
     ),
     (
         "c_entry_at_zero",

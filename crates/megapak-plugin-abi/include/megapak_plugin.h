@@ -1,18 +1,22 @@
 /*
- * megapak resolver plugin ABI 1.0, in C.
+ * megapak resolver plugin ABI 2.0, in C.
  *
  * This header mirrors `megapak_plugin_abi::PluginTable` and friends. A plugin is a shared
  * library named `libmegapak_plugin_<name>.so` exporting one function, `megapak_plugin`, that
  * returns a pointer to a table that lives as long as the library. The host reads `abi_major`
  * first and refuses the plugin unless it equals MEGAPAK_PLUGIN_ABI_MAJOR.
  *
- * Every function writes its answer into `*out`: JSON (wire schema 1, see plugins/README.md) when
- * it returns MEGAPAK_STATUS_OK, a UTF-8 message otherwise. The host hands every non-null buffer
- * back to `free_buffer` exactly once and never frees plugin memory itself.
+ * Every function writes its answer into `*out`: JSON (wire schema 2, see plugins/README.md and
+ * the example messages in crates/megapak-plugin-abi/golden/) when it returns MEGAPAK_STATUS_OK,
+ * a UTF-8 message otherwise. `candidates` reads a candidates request and answers which versions
+ * of each package the plugin can supply; `details` reads a details request and answers the
+ * source and dependencies of chosen versions. The request is JSON of `request_len` bytes, not
+ * NUL-terminated. The host hands every non-null buffer back to `free_buffer` exactly once and
+ * never frees plugin memory itself.
  *
- * Threads: `describe`, `resolve` and `free_buffer` may be called from any thread, and
- * concurrently from several threads at once, in any mix (a `free_buffer` can run while another
- * `resolve` is under way). Whatever `state` points to, and any other data these functions share,
+ * Threads: `describe`, `candidates`, `details` and `free_buffer` may be called from any thread,
+ * and concurrently from several threads at once, in any mix (a `free_buffer` can run while a
+ * `details` call is under way). Whatever `state` points to, and any other data these functions share,
  * must be read-only or synchronised (a mutex, atomics). `megapak_plugin` must do nothing but
  * return the table's address.
  *
@@ -41,7 +45,7 @@
 extern "C" {
 #endif
 
-#define MEGAPAK_PLUGIN_ABI_MAJOR 1
+#define MEGAPAK_PLUGIN_ABI_MAJOR 2
 #define MEGAPAK_PLUGIN_ABI_MINOR 0
 
 #define MEGAPAK_STATUS_OK 0
@@ -62,9 +66,11 @@ typedef struct megapak_plugin_table {
     uint32_t size; /* sizeof(megapak_plugin_table) as the plugin was compiled */
     /* Passed back to every function; may be NULL. */
     const void *state;
-    /* Required since 1.0; later minors append functions after these. */
+    /* Required since 2.0; later minors append functions after these. */
     megapak_status (*describe)(const void *state, megapak_buffer *out);
-    megapak_status (*resolve)(const void *state, const uint8_t *request, size_t request_len,
+    megapak_status (*candidates)(const void *state, const uint8_t *request, size_t request_len,
+                                 megapak_buffer *out);
+    megapak_status (*details)(const void *state, const uint8_t *request, size_t request_len,
                               megapak_buffer *out);
     void (*free_buffer)(const void *state, megapak_buffer buffer);
 } megapak_plugin_table;
@@ -78,10 +84,10 @@ MEGAPAK_PLUGIN_EXPORT const megapak_plugin_table *megapak_plugin(void);
 
 #if defined(__cplusplus) && __cplusplus >= 201103L
 static_assert(offsetof(megapak_plugin_table, state) == 8, "the header is 8 bytes");
-static_assert(sizeof(megapak_plugin_table) == 8 + 4 * sizeof(void *), "ABI 1.0 table size");
+static_assert(sizeof(megapak_plugin_table) == 8 + 5 * sizeof(void *), "ABI 2.0 table size");
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(offsetof(megapak_plugin_table, state) == 8, "the header is 8 bytes");
-_Static_assert(sizeof(megapak_plugin_table) == 8 + 4 * sizeof(void *), "ABI 1.0 table size");
+_Static_assert(sizeof(megapak_plugin_table) == 8 + 5 * sizeof(void *), "ABI 2.0 table size");
 #endif
 
 #endif /* MEGAPAK_PLUGIN_H */

@@ -14,7 +14,10 @@ use crate::AbiVersion;
 use crate::panic_hook;
 use crate::resolver::Resolver;
 use crate::table::{ABI_MAJOR, ABI_MINOR, Buffer, PluginTable, Status};
-use crate::wire::{Description, ResolveRequest};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::wire::{CandidatesRequest, Description, DetailsRequest};
 
 /// A resolver, built on first use, that a [`PluginTable`]'s `state` points to.
 #[derive(Debug)]
@@ -57,7 +60,8 @@ impl<R: Resolver> Exported<R> {
             size: PluginTable::SIZE,
             state: std::ptr::from_ref(self).cast::<c_void>(),
             describe: Some(describe::<R>),
-            resolve: Some(resolve::<R>),
+            candidates: Some(candidates::<R>),
+            details: Some(details::<R>),
             free_buffer: Some(free_buffer),
         }
     }
@@ -84,17 +88,68 @@ pub unsafe extern "C" fn describe<R: Resolver>(state: *const c_void, out: *mut B
     })
 }
 
-/// The table's `resolve`.
+/// The table's `candidates`.
 ///
 /// # Safety
 /// `state` must point to a live `Exported<R>`; `request` must be valid for `request_len` bytes
 /// (or null with a length of 0); `out` must be null or valid for a write.
-pub unsafe extern "C" fn resolve<R: Resolver>(
+pub unsafe extern "C" fn candidates<R: Resolver>(
     state: *const c_void,
     request: *const u8,
     request_len: usize,
     out: *mut Buffer,
 ) -> Status {
+    // SAFETY: the caller's guarantees are exactly `json_call`'s.
+    unsafe {
+        json_call(
+            state,
+            request,
+            request_len,
+            out,
+            |resolver: &R, request: &CandidatesRequest| resolver.candidates(request),
+        )
+    }
+}
+
+/// The table's `details`.
+///
+/// # Safety
+/// As for [`candidates`].
+pub unsafe extern "C" fn details<R: Resolver>(
+    state: *const c_void,
+    request: *const u8,
+    request_len: usize,
+    out: *mut Buffer,
+) -> Status {
+    // SAFETY: the caller's guarantees are exactly `json_call`'s.
+    unsafe {
+        json_call(
+            state,
+            request,
+            request_len,
+            out,
+            |resolver: &R, request: &DetailsRequest| resolver.details(request),
+        )
+    }
+}
+
+/// Decodes a JSON request, runs `answer` on the resolver and encodes its answer, all guarded.
+///
+/// # Safety
+/// `state` must point to a live `Exported<R>`; `request` must be valid for `request_len` bytes
+/// (or null); `out` must be null or valid for a write.
+unsafe fn json_call<R, Q, A>(
+    state: *const c_void,
+    request: *const u8,
+    request_len: usize,
+    out: *mut Buffer,
+    answer: impl FnOnce(&R, &Q) -> Result<A, crate::ResolveError>,
+) -> Status
+where
+    R: Resolver,
+    Q: DeserializeOwned,
+    A: Serialize,
+{
     guarded(out, || {
         // SAFETY: as in `describe`.
         let exported = unsafe { &*state.cast::<Exported<R>>() };
@@ -105,12 +160,10 @@ pub unsafe extern "C" fn resolve<R: Resolver>(
             // duration of the call.
             unsafe { std::slice::from_raw_parts(request, request_len) }
         };
-        let request: ResolveRequest = serde_json::from_slice(bytes)
+        let request: Q = serde_json::from_slice(bytes)
             .map_err(|err| format!("The host sent a request this plugin cannot read: {err}"))?;
-        let response = exported
-            .resolver()
-            .resolve(&request)
-            .map_err(|err| err.message().to_owned())?;
+        let response =
+            answer(exported.resolver(), &request).map_err(|err| err.message().to_owned())?;
         serde_json::to_vec(&response).map_err(|err| format!("Could not write JSON: {err}"))
     })
 }
@@ -118,7 +171,8 @@ pub unsafe extern "C" fn resolve<R: Resolver>(
 /// The table's `free_buffer`.
 ///
 /// # Safety
-/// `buffer` must have been written by this plugin's `describe` or `resolve` and not yet freed.
+/// `buffer` must have been written by this plugin's `describe`, `candidates` or `details` and
+/// not yet freed.
 pub unsafe extern "C" fn free_buffer(_state: *const c_void, buffer: Buffer) {
     // SAFETY: every buffer this glue hands out comes from `Buffer::from_vec`; the caller frees
     // each once. Freeing a `Box<[u8]>` cannot panic.
@@ -171,7 +225,9 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 /// table behind it.
 ///
 /// ```
-/// use megapak_plugin_abi::wire::{ResolveRequest, ResolveResponse};
+/// use megapak_plugin_abi::wire::{
+///     CandidatesRequest, CandidatesResponse, DetailsRequest, DetailsResponse,
+/// };
 /// use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver, export_resolver};
 ///
 /// #[derive(Default)]
@@ -181,8 +237,11 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 ///     fn describe(&self) -> PluginInfo {
 ///         PluginInfo::new("internal", "0.1.0")
 ///     }
-///     fn resolve(&self, _request: &ResolveRequest) -> Result<ResolveResponse, ResolveError> {
-///         Ok(ResolveResponse { packages: Vec::new() })
+///     fn candidates(&self, _: &CandidatesRequest) -> Result<CandidatesResponse, ResolveError> {
+///         Ok(CandidatesResponse { packages: Vec::new() })
+///     }
+///     fn details(&self, _: &DetailsRequest) -> Result<DetailsResponse, ResolveError> {
+///         Ok(DetailsResponse { packages: Vec::new() })
 ///     }
 /// }
 ///
@@ -217,7 +276,7 @@ macro_rules! export_resolver {
 mod tests {
     use super::*;
     use crate::resolver::{PluginInfo, ResolveError};
-    use crate::wire::ResolveResponse;
+    use crate::wire::{CandidatesResponse, DetailsResponse};
 
     struct Panics;
 
@@ -226,17 +285,25 @@ mod tests {
             PluginInfo::new("panics", "0.0.0")
         }
 
-        fn resolve(&self, _: &ResolveRequest) -> Result<ResolveResponse, ResolveError> {
+        fn candidates(&self, _: &CandidatesRequest) -> Result<CandidatesResponse, ResolveError> {
             panic!("deliberately")
+        }
+
+        fn details(&self, _: &DetailsRequest) -> Result<DetailsResponse, ResolveError> {
+            Err(ResolveError::new("Not today"))
         }
     }
 
-    fn call_resolve(table: &PluginTable, request: &[u8]) -> (Status, String) {
+    fn call(
+        table: &PluginTable,
+        function: Option<crate::CallFn>,
+        request: &[u8],
+    ) -> (Status, String) {
         let mut out = Buffer::EMPTY;
         // SAFETY: the table was made by `Exported::table` on a live `Exported`; the request
         // slice and `out` are valid for the call.
         let status = unsafe {
-            (table.resolve.unwrap())(table.state, request.as_ptr(), request.len(), &raw mut out)
+            (function.unwrap())(table.state, request.as_ptr(), request.len(), &raw mut out)
         };
         // SAFETY: `out` was written by the plugin, is read once and then freed once.
         let text = unsafe {
@@ -252,8 +319,8 @@ mod tests {
     fn a_panic_becomes_a_status_and_a_message() {
         let exported = Exported::ready(Panics);
         let table = exported.table();
-        let request = br#"{"target":{"python":"3.13","system":"x86_64-linux"},"packages":[]}"#;
-        let (status, message) = call_resolve(&table, request);
+        let request = br#"{"abi":{"major":2,"minor":0},"target":{"python":"3.13","system":"x86_64-linux"},"workspace":"/w","packages":[]}"#;
+        let (status, message) = call(&table, table.candidates, request);
         assert_eq!(status, Status::PANIC);
         let location = message
             .strip_prefix("deliberately (at ")
@@ -265,8 +332,18 @@ mod tests {
     #[test]
     fn an_unreadable_request_is_an_error_not_a_panic() {
         let exported = Exported::ready(Panics);
-        let (status, message) = call_resolve(&exported.table(), b"{");
+        let table = exported.table();
+        let (status, message) = call(&table, table.details, b"{");
         assert_eq!(status, Status::ERROR);
         insta::assert_snapshot!(message, @"The host sent a request this plugin cannot read: EOF while parsing an object at line 1 column 1");
+    }
+
+    #[test]
+    fn a_failed_call_is_an_error_with_the_plugins_message() {
+        let exported = Exported::ready(Panics);
+        let table = exported.table();
+        let request = br#"{"abi":{"major":2,"minor":0},"target":{"python":"3.13","system":"x86_64-linux"},"workspace":"/w","packages":[]}"#;
+        let (status, message) = call(&table, table.details, request);
+        assert_eq!((status, message.as_str()), (Status::ERROR, "Not today"));
     }
 }

@@ -11,7 +11,10 @@
 //! exports and catches every panic before it can cross `extern "C"`:
 //!
 //! ```
-//! use megapak_plugin_abi::wire::{PackageAnswer, ResolveRequest, ResolveResponse};
+//! use megapak_plugin_abi::wire::{
+//!     CandidatesAnswer, CandidatesRequest, CandidatesResponse, DetailsAnswer, DetailsRequest,
+//!     DetailsResponse,
+//! };
 //! use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver};
 //!
 //! #[derive(Default)]
@@ -22,13 +25,25 @@
 //!         PluginInfo::new("internal", env!("CARGO_PKG_VERSION"))
 //!     }
 //!
-//!     fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, ResolveError> {
+//!     fn candidates(
+//!         &self,
+//!         request: &CandidatesRequest,
+//!     ) -> Result<CandidatesResponse, ResolveError> {
 //!         let packages = request
 //!             .packages
 //!             .iter()
-//!             .map(|package| PackageAnswer::none(&package.name, "Not on the internal index"))
+//!             .map(|package| CandidatesAnswer::not_found(&package.name, "Not on the internal index"))
 //!             .collect();
-//!         Ok(ResolveResponse { packages })
+//!         Ok(CandidatesResponse { packages })
+//!     }
+//!
+//!     fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, ResolveError> {
+//!         let packages = request
+//!             .packages
+//!             .iter()
+//!             .map(|p| DetailsAnswer::not_found(&p.name, &p.version, "Not on the internal index"))
+//!             .collect();
+//!         Ok(DetailsResponse { packages })
 //!     }
 //! }
 //!
@@ -44,8 +59,11 @@ mod resolver;
 mod table;
 pub mod wire;
 
+/// The JSON library the wire is written with: a plugin reads its settings with it.
+pub use serde_json;
+
 pub use resolver::{PluginInfo, ResolveError, Resolver};
 pub use table::{
-    ABI_MAJOR, ABI_MINOR, AbiVersion, Buffer, DescribeFn, ENTRY_SYMBOL, ENTRY_SYMBOL_NUL, EntryFn,
-    FreeFn, PluginTable, ResolveFn, Status,
+    ABI_MAJOR, ABI_MINOR, AbiVersion, Buffer, CallFn, DescribeFn, ENTRY_SYMBOL, ENTRY_SYMBOL_NUL,
+    EntryFn, FreeFn, PluginTable, Status,
 };

@@ -3,22 +3,27 @@
 
 use std::fmt;
 
-use crate::wire::{ResolveRequest, ResolveResponse};
+use crate::wire::{CandidatesRequest, CandidatesResponse, DetailsRequest, DetailsResponse};
 
 /// A source of package candidates: nixpkgs, PyPI, a team's own wheel index...
 ///
 /// Implementations are called from any thread, possibly at the same time, hence `Send + Sync`.
-/// A panic in either method is caught at the boundary and reported to the host as a failed call;
+/// A panic in any method is caught at the boundary and reported to the host as a failed call;
 /// it never unwinds into megapak.
 pub trait Resolver: Send + Sync + 'static {
     /// Who this plugin is. Called once when the host loads the plugin; keep it cheap and free of
     /// I/O.
     fn describe(&self) -> PluginInfo;
 
-    /// Answers for every package of `request`. Return `Err` only when the whole call failed (bad
-    /// settings, no network); a single package that failed goes in its
-    /// [`PackageAnswer::error`](crate::wire::PackageAnswer::error).
-    fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, ResolveError>;
+    /// Which versions of each package of `request` the plugin can supply: one
+    /// [`CandidatesAnswer`](crate::wire::CandidatesAnswer) per package. Return `Err` only when
+    /// the whole call failed (bad settings, the index is down); a single package that failed is
+    /// an [`Error`](crate::wire::CandidatesOutcome::Error) outcome.
+    fn candidates(&self, request: &CandidatesRequest) -> Result<CandidatesResponse, ResolveError>;
+
+    /// The source, dependencies and notes of each name and version of `request`, chosen by
+    /// megapak among this plugin's candidates. `Err` only when the whole call failed.
+    fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, ResolveError>;
 }
 
 /// What [`Resolver::describe`] says; the ABI version is added by the export glue.
@@ -65,7 +70,7 @@ impl PluginInfo {
     }
 }
 
-/// A failed `resolve` call: the message is shown to the user, naming the plugin.
+/// A failed call (`candidates` or `details`) as a whole: the message is shown to the user, naming the plugin.
 ///
 /// Write it like megapak's own messages: capitalized, names in backticks, no trailing period.
 #[derive(Debug, Clone, PartialEq, Eq)]

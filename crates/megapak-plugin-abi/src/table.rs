@@ -8,7 +8,7 @@ use std::fmt;
 
 /// The ABI major version this crate speaks. A plugin whose table says another major is refused
 /// before any of its functions is called.
-pub const ABI_MAJOR: u16 = 1;
+pub const ABI_MAJOR: u16 = 2;
 
 /// The ABI minor version this crate speaks. Minors only add: optional JSON fields and functions
 /// appended to [`PluginTable`]. Any minor of the same major is accepted in both directions.
@@ -28,10 +28,13 @@ pub type EntryFn = unsafe extern "C" fn() -> *const PluginTable;
 /// `describe(state, out)`: write the plugin's [`Description`](crate::wire::Description) as JSON.
 pub type DescribeFn = unsafe extern "C" fn(state: *const c_void, out: *mut Buffer) -> Status;
 
-/// `resolve(state, request, request_len, out)`: read a
-/// [`ResolveRequest`](crate::wire::ResolveRequest) as JSON and write a
-/// [`ResolveResponse`](crate::wire::ResolveResponse) as JSON.
-pub type ResolveFn = unsafe extern "C" fn(
+/// A call with a JSON request: `call(state, request, request_len, out)` reads the request and
+/// writes the JSON answer. `candidates` reads a
+/// [`CandidatesRequest`](crate::wire::CandidatesRequest) and answers a
+/// [`CandidatesResponse`](crate::wire::CandidatesResponse); `details` reads a
+/// [`DetailsRequest`](crate::wire::DetailsRequest) and answers a
+/// [`DetailsResponse`](crate::wire::DetailsResponse).
+pub type CallFn = unsafe extern "C" fn(
     state: *const c_void,
     request: *const u8,
     request_len: usize,
@@ -46,7 +49,7 @@ pub type FreeFn = unsafe extern "C" fn(state: *const c_void, buffer: Buffer);
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
-#[serde(expecting = r#"an ABI version like {"major": 1, "minor": 0}"#)]
+#[serde(expecting = r#"an ABI version like {"major": 2, "minor": 0}"#)]
 pub struct AbiVersion {
     /// Breaking changes bump it: the table layout, the meaning of a field, a required field.
     pub major: u16,
@@ -70,11 +73,11 @@ impl fmt::Display for AbiVersion {
 
 /// What the entry symbol points to.
 ///
-/// The first three fields form a header that keeps its layout in every ABI version: the host
-/// reads `abi_major` before anything else and refuses the plugin on a mismatch. `size` is
-/// `sizeof` the table as the plugin knows it, so a host can tell which functions appended by later
-/// minors are present. Function pointers may be null (`None`); a null required function refuses
-/// the plugin.
+/// The first three fields form a header that keeps its layout in every ABI version (1.x had
+/// the same header): the host reads `abi_major` before anything else and refuses the plugin on a
+/// mismatch. `size` is `sizeof` the table as the plugin knows it, so a host can tell which
+/// functions appended by later minors are present. Function pointers may be null (`None`); a
+/// null required function refuses the plugin.
 #[repr(C)]
 #[derive(Debug)]
 pub struct PluginTable {
@@ -82,15 +85,17 @@ pub struct PluginTable {
     pub abi_major: u16,
     /// The minor the plugin was built against.
     pub abi_minor: u16,
-    /// `size_of::<PluginTable>()` as the plugin was compiled; at least [`PluginTable::V1_SIZE`].
+    /// `size_of::<PluginTable>()` as the plugin was compiled; at least [`PluginTable::V2_SIZE`].
     pub size: u32,
     /// Opaque plugin state passed back to every function; may be null.
     pub state: *const c_void,
-    /// Required since 1.0.
+    /// Required since 2.0.
     pub describe: Option<DescribeFn>,
-    /// Required since 1.0.
-    pub resolve: Option<ResolveFn>,
-    /// Required since 1.0.
+    /// Required since 2.0.
+    pub candidates: Option<CallFn>,
+    /// Required since 2.0.
+    pub details: Option<CallFn>,
+    /// Required since 2.0.
     pub free_buffer: Option<FreeFn>,
 }
 
@@ -103,14 +108,14 @@ unsafe impl Sync for PluginTable {}
 unsafe impl Send for PluginTable {}
 
 impl PluginTable {
-    /// The size of the table in ABI 1.0, the smallest a 1.x plugin may declare: the header
-    /// and four pointers. Fixed for good: a later 1.x adds fields after `free_buffer`, and a
+    /// The size of the table in ABI 2.0, the smallest a 2.x plugin may declare: the header
+    /// and five pointers. Fixed for good: a later 2.x adds fields after `free_buffer`, and a
     /// host reads them only from tables whose `size` covers them.
-    // 8 + 4 pointers is far below u32::MAX: the cast cannot truncate.
+    // 8 + 5 pointers is far below u32::MAX: the cast cannot truncate.
     #[allow(clippy::cast_possible_truncation)]
-    pub const V1_SIZE: u32 = (8 + 4 * size_of::<*const ()>()) as u32;
+    pub const V2_SIZE: u32 = (8 + 5 * size_of::<*const ()>()) as u32;
 
-    /// The size of the table this crate builds (`V1_SIZE` until a 1.x adds fields).
+    /// The size of the table this crate builds (`V2_SIZE` until a 2.x adds fields).
     #[allow(clippy::cast_possible_truncation)]
     pub const SIZE: u32 = size_of::<PluginTable>() as u32;
 
@@ -194,10 +199,10 @@ mod tests {
         assert_eq!(std::mem::offset_of!(PluginTable, size), 4);
         assert_eq!(std::mem::offset_of!(PluginTable, state), 8);
         assert_eq!(
-            PluginTable::V1_SIZE as usize,
-            8 + 4 * size_of::<*const ()>()
+            PluginTable::V2_SIZE as usize,
+            8 + 5 * size_of::<*const ()>()
         );
-        assert_eq!(PluginTable::SIZE, PluginTable::V1_SIZE, "ABI 1.0's table");
+        assert_eq!(PluginTable::SIZE, PluginTable::V2_SIZE, "ABI 2.0's table");
         assert_eq!(size_of::<Option<DescribeFn>>(), size_of::<*const ()>());
     }
 

@@ -1,12 +1,16 @@
 //! Calling through a plugin's table: the version check, then JSON out and JSON back, with every
-//! answer checked against wire schema 1 before the host believes it.
+//! answer checked against wire schema 2 before the host believes it.
 
 use std::collections::HashSet;
 
-use megapak_plugin_abi::wire::{Description, ResolveRequest, ResolveResponse};
-use megapak_plugin_abi::{
-    ABI_MAJOR, AbiVersion, Buffer, DescribeFn, FreeFn, PluginTable, ResolveFn, Status,
+use megapak_plugin_abi::wire::{
+    CandidatesRequest, CandidatesResponse, Description, DetailsRequest, DetailsResponse,
 };
+use megapak_plugin_abi::{
+    ABI_MAJOR, AbiVersion, Buffer, CallFn, DescribeFn, FreeFn, PluginTable, Status,
+};
+use megapak_types::PackageName;
+use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::error::{Call, CallError, LoadError};
@@ -24,7 +28,8 @@ struct Header {
 pub struct PluginCalls<'a> {
     table: &'a PluginTable,
     describe: DescribeFn,
-    resolve: ResolveFn,
+    candidates: CallFn,
+    details: CallFn,
     free_buffer: FreeFn,
 }
 
@@ -34,8 +39,8 @@ impl<'a> PluginCalls<'a> {
     ///
     /// # Safety
     /// `table` must be null or point to memory that stays valid for `'a` and starts with the
-    /// table header (every megapak plugin's does). If the header says ABI major 1, the whole
-    /// table must be valid and its functions must keep the contract of ABI 1 (see
+    /// table header (every megapak plugin's does). If the header says ABI major 2, the whole
+    /// table must be valid and its functions must keep the contract of ABI 2 (see
     /// `megapak_plugin_abi`).
     pub unsafe fn from_raw(table: *const PluginTable) -> Result<Self, LoadError> {
         if table.is_null() {
@@ -57,21 +62,24 @@ impl<'a> PluginCalls<'a> {
                 host: AbiVersion::CURRENT,
             });
         }
-        if header.size < PluginTable::V1_SIZE {
+        if header.size < PluginTable::V2_SIZE {
             return Err(LoadError::TableTooSmall {
                 size: header.size,
-                expected: PluginTable::V1_SIZE,
+                expected: PluginTable::V2_SIZE,
             });
         }
-        // SAFETY: ABI major 1 with at least the 1.0 size: the caller guarantees a whole,
-        // valid 1.x table.
+        // SAFETY: ABI major 2 with at least the 2.0 size: the caller guarantees a whole,
+        // valid 2.x table.
         let table = unsafe { &*table };
         Ok(Self {
             table,
             describe: table
                 .describe
                 .ok_or(LoadError::MissingFunction("describe"))?,
-            resolve: table.resolve.ok_or(LoadError::MissingFunction("resolve"))?,
+            candidates: table
+                .candidates
+                .ok_or(LoadError::MissingFunction("candidates"))?,
+            details: table.details.ok_or(LoadError::MissingFunction("details"))?,
             free_buffer: table
                 .free_buffer
                 .ok_or(LoadError::MissingFunction("free_buffer"))?,
@@ -93,34 +101,63 @@ impl<'a> PluginCalls<'a> {
         decode(Call::Describe, &bytes)
     }
 
-    /// Asks the plugin for candidates, and checks it answered only for packages it was asked
-    /// about.
-    pub fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, CallError> {
-        // Serializing our own wire types cannot fail: every map key is a string.
-        let json = serde_json::to_vec(request).unwrap_or_default();
-        let resolve = self.resolve;
-        let state = self.table.state;
-        // SAFETY: as in `describe`; `json` outlives the call.
-        let bytes = self.invoke(Call::Resolve, |out| unsafe {
-            resolve(state, json.as_ptr(), json.len(), out)
-        })?;
-        let response: ResolveResponse = decode(Call::Resolve, &bytes)?;
+    /// Asks which versions of the request's packages the plugin can supply, and checks that it
+    /// answered only for names it was asked about, each once.
+    pub fn candidates(&self, request: &CandidatesRequest) -> Result<CandidatesResponse, CallError> {
+        let response: CandidatesResponse =
+            self.json_call(Call::Candidates, self.candidates, request)?;
         let asked: HashSet<String> = request
             .packages
             .iter()
-            .map(|package| normalize_package(&package.name))
+            .map(|package| normalized(&package.name))
             .collect();
-        if let Some(stray) = response
+        let answered = response
             .packages
             .iter()
-            .find(|answer| !asked.contains(&normalize_package(&answer.name)))
-        {
-            return Err(CallError::WrongSchema {
-                call: Call::Resolve,
-                detail: format!("it answered for `{}`, which was not asked for", stray.name),
-            });
-        }
+            .map(|answer| (answer.name.as_str(), None));
+        check_answered(Call::Candidates, &asked, answered, |name, _| {
+            normalized(name)
+        })?;
         Ok(response)
+    }
+
+    /// Asks for the details of the request's name and version pairs, and checks that it answered
+    /// only for pairs it was asked about, each once.
+    pub fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, CallError> {
+        let response: DetailsResponse = self.json_call(Call::Details, self.details, request)?;
+        let pair = |name: &str, version: Option<&str>| {
+            format!("{} {}", normalized(name), version.unwrap_or_default())
+        };
+        let asked: HashSet<String> = request
+            .packages
+            .iter()
+            .map(|package| pair(&package.name, Some(&package.version)))
+            .collect();
+        let answered = response
+            .packages
+            .iter()
+            .map(|answer| (answer.name.as_str(), Some(answer.version.as_str())));
+        check_answered(Call::Details, &asked, answered, pair)?;
+        Ok(response)
+    }
+
+    /// Sends `request` as JSON through `function` and reads the answer as `T`.
+    fn json_call<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        function: CallFn,
+        request: &impl Serialize,
+    ) -> Result<T, CallError> {
+        // Serializing our own wire types cannot fail: every map key is a string.
+        let json = serde_json::to_vec(request).unwrap_or_default();
+        let state = self.table.state;
+        // SAFETY: `function` comes from a table checked in `from_raw`, whose contract says it
+        // may be called with the table's state, a request of `len` bytes and a valid `out`;
+        // `json` outlives the call.
+        let bytes = self.invoke(call, |out| unsafe {
+            function(state, json.as_ptr(), json.len(), out)
+        })?;
+        decode(call, &bytes)
     }
 
     /// Runs one call, copies its answer out and hands the buffer back to the plugin.
@@ -181,28 +218,58 @@ fn decode<T: DeserializeOwned>(call: Call, bytes: &[u8]) -> Result<T, CallError>
             detail: err.to_string(),
         });
     }
-    serde_json::from_slice(bytes).map_err(|err| CallError::WrongSchema {
-        call,
-        detail: err.to_string(),
+    serde_json::from_slice(bytes).map_err(|err| {
+        if looks_like_abi_1(bytes) {
+            CallError::OlderSchema { call }
+        } else {
+            CallError::WrongSchema {
+                call,
+                detail: err.to_string(),
+            }
+        }
     })
 }
 
-/// PEP 503 normalization, enough to compare a name in an answer with the name asked.
-fn normalize_package(name: &str) -> String {
-    let mut normalized = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !normalized.is_empty() {
-                normalized.push('-');
-            }
-            separator = false;
-            normalized.push(c.to_ascii_lowercase());
+/// An answer of ABI 1's `resolve`: packages with `candidates` lists and no `outcome`.
+fn looks_like_abi_1(bytes: &[u8]) -> bool {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return false;
+    };
+    value["packages"].as_array().is_some_and(|packages| {
+        packages
+            .iter()
+            .any(|package| package.get("candidates").is_some() && package.get("outcome").is_none())
+    })
+}
+
+/// Every answer must be for something asked, and only once.
+fn check_answered<'r>(
+    call: Call,
+    asked: &HashSet<String>,
+    answered: impl Iterator<Item = (&'r str, Option<&'r str>)>,
+    key: impl Fn(&str, Option<&str>) -> String,
+) -> Result<(), CallError> {
+    let mut seen = HashSet::new();
+    for (name, version) in answered {
+        let what = match version {
+            Some(version) => format!("`{name}` {version}"),
+            None => format!("`{name}`"),
+        };
+        let key = key(name, version);
+        if !asked.contains(&key) {
+            return Err(CallError::NotAsked { call, what });
+        }
+        if !seen.insert(key) {
+            return Err(CallError::AnsweredTwice { call, what });
         }
     }
-    normalized
+    Ok(())
+}
+
+/// A name compared after PEP 503 normalization; a name that is no valid package name stays as
+/// it is (and so matches nothing that was asked).
+fn normalized(name: &str) -> String {
+    PackageName::new(name).map_or_else(|_| name.to_owned(), |name| name.to_string())
 }
 
 #[cfg(test)]
@@ -211,8 +278,31 @@ mod tests {
 
     #[test]
     fn package_names_compare_after_pep_503_normalization() {
-        assert_eq!(normalize_package("Onnxruntime_GPU"), "onnxruntime-gpu");
-        assert_eq!(normalize_package("zope..interface"), "zope-interface");
+        assert_eq!(normalized("Onnxruntime_GPU"), "onnxruntime-gpu");
+        assert_eq!(normalized("zope..interface"), "zope-interface");
+        assert_eq!(normalized("not a name"), "not a name");
+    }
+
+    #[test]
+    fn an_abi_1_answer_is_named_as_such() {
+        let v1 = br#"{"packages":[{"name":"numpy","candidates":[{"version":"2.3.4"}]}]}"#;
+        let error = decode::<CandidatesResponse>(Call::Candidates, v1).unwrap_err();
+        insta::assert_snapshot!(error, @"answered `candidates` with JSON of plugin ABI 1 (`candidates` listed in a package's answer, no `outcome`): it was built against an older `megapak-plugin-abi`");
+    }
+
+    #[test]
+    fn answers_for_what_was_not_asked_or_twice_are_refused() {
+        let asked: HashSet<String> = ["numpy".to_owned()].into();
+        let key = |name: &str, _: Option<&str>| normalized(name);
+        let stray = check_answered(Call::Candidates, &asked, [("torch", None)].into_iter(), key);
+        let twice = check_answered(
+            Call::Candidates,
+            &asked,
+            [("numpy", None), ("NumPy", None)].into_iter(),
+            key,
+        );
+        insta::assert_snapshot!(stray.unwrap_err(), @"answered `candidates` for `torch`, which was not asked about");
+        insta::assert_snapshot!(twice.unwrap_err(), @"answered `candidates` for `NumPy` twice");
     }
 
     #[test]

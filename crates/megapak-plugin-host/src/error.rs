@@ -11,15 +11,18 @@ use megapak_plugin_abi::{AbiVersion, ENTRY_SYMBOL};
 pub enum Call {
     /// `describe`, during the handshake.
     Describe,
-    /// `resolve`.
-    Resolve,
+    /// `candidates`.
+    Candidates,
+    /// `details`.
+    Details,
 }
 
 impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Describe => "describe",
-            Self::Resolve => "resolve",
+            Self::Candidates => "candidates",
+            Self::Details => "details",
         })
     }
 }
@@ -51,13 +54,37 @@ pub enum CallError {
         /// What the JSON parser said.
         detail: String,
     },
-    /// The answer was JSON, but not of wire schema 1.
+    /// The answer was JSON, but not of wire schema 2.
     #[error("answered `{call}` with JSON of the wrong schema: {detail}")]
     WrongSchema {
         /// The function called.
         call: Call,
         /// What did not match.
         detail: String,
+    },
+    /// The answer has the shape of ABI 1's `resolve`.
+    #[error(
+        "answered `{call}` with JSON of plugin ABI 1 (`candidates` listed in a package's answer, no `outcome`): it was built against an older `megapak-plugin-abi`"
+    )]
+    OlderSchema {
+        /// The function called.
+        call: Call,
+    },
+    /// The answer names a package (or version) the request did not ask about.
+    #[error("answered `{call}` for {what}, which was not asked about")]
+    NotAsked {
+        /// The function called.
+        call: Call,
+        /// The package, and its version for `details`, in backticks.
+        what: String,
+    },
+    /// The answer has two entries for one package (or version).
+    #[error("answered `{call}` for {what} twice")]
+    AnsweredTwice {
+        /// The function called.
+        call: Call,
+        /// The package, and its version for `details`, in backticks.
+        what: String,
     },
     /// The status code is none of those the ABI defines.
     #[error("answered `{call}` with the unknown status code {code}")]
@@ -125,12 +152,12 @@ pub enum LoadError {
         /// What the host speaks.
         host: AbiVersion,
     },
-    /// The table is smaller than ABI 1.0's.
-    #[error("declares a function table of {size} bytes, less than the {expected} bytes of ABI 1.0")]
+    /// The table is smaller than ABI 2.0's.
+    #[error("declares a function table of {size} bytes, less than the {expected} bytes of ABI 2.0")]
     TableTooSmall {
         /// The declared size.
         size: u32,
-        /// ABI 1.0's size.
+        /// ABI 2.0's size.
         expected: u32,
     },
     /// A required function pointer is null.

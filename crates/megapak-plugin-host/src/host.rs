@@ -6,8 +6,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use megapak_plugin_abi::AbiVersion;
-use megapak_plugin_abi::wire::{Description, ResolveRequest, ResolveResponse};
+use megapak_plugin_abi::wire::{
+    CandidatesRequest, CandidatesResponse, Description, DetailsRequest, DetailsResponse,
+};
 
+use crate::breadcrumb;
 use crate::calls::PluginCalls;
 use crate::error::{HostError, LoadError, PluginError};
 use crate::library;
@@ -58,13 +61,44 @@ impl Plugin {
         self.calls.abi()
     }
 
-    /// Asks the plugin for candidates.
-    pub fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, PluginError> {
-        self.calls.resolve(request).map_err(|cause| PluginError {
+    /// Asks which versions of the request's packages the plugin can supply.
+    pub fn candidates(
+        &self,
+        request: &CandidatesRequest,
+    ) -> Result<CandidatesResponse, PluginError> {
+        let names = request.packages.iter().map(|package| package.name.as_str());
+        let _step = self.record(&format!("during `candidates` for {}", listed(names)));
+        self.calls
+            .candidates(request)
+            .map_err(|cause| self.error(cause))
+    }
+
+    /// Asks for the source, dependencies and notes of the request's name and version pairs.
+    pub fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, PluginError> {
+        let pairs: Vec<String> = request
+            .packages
+            .iter()
+            .map(|package| format!("{} {}", package.name, package.version))
+            .collect();
+        let _step = self.record(&format!(
+            "during `details` for {}",
+            listed(pairs.iter().map(String::as_str))
+        ));
+        self.calls
+            .details(request)
+            .map_err(|cause| self.error(cause))
+    }
+
+    fn record(&self, step: &str) -> breadcrumb::Breadcrumb {
+        breadcrumb::record(&aborted_during(&self.name, &self.path, step))
+    }
+
+    fn error(&self, cause: crate::CallError) -> PluginError {
+        PluginError {
             name: self.name.clone(),
             path: self.path.clone(),
             cause,
-        })
+        }
     }
 }
 
@@ -225,7 +259,7 @@ fn handshake(
     name: &str,
     path: &Path,
 ) -> Result<(PluginCalls<'static>, Description), (LoadError, Option<AbiVersion>)> {
-    let calls = library::open(path).map_err(|reason| {
+    let calls = library::open(name, path).map_err(|reason| {
         let abi = match &reason {
             LoadError::AbiMismatch { plugin, .. } => Some(*plugin),
             _ => None,
@@ -233,9 +267,11 @@ fn handshake(
         (reason, abi)
     })?;
     let abi = Some(calls.abi());
+    let step = breadcrumb::record(&aborted_during(name, path, "during `describe`"));
     let description = calls
         .describe()
         .map_err(|err| (LoadError::Describe(err), abi))?;
+    drop(step);
     if search::normalize_name(&description.name) != name {
         return Err((
             LoadError::NameMismatch {
@@ -246,6 +282,25 @@ fn handshake(
         ));
     }
     Ok((calls, description))
+}
+
+/// The breadcrumb of a step: what megapak prints if the plugin aborts the process in it.
+pub(crate) fn aborted_during(name: &str, path: &Path, step: &str) -> String {
+    format!(
+        "plugin `{name}` (`{}`) aborted the process {step}",
+        path.display()
+    )
+}
+
+/// Up to three names in backticks, then how many more.
+fn listed<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let count = names.len();
+    let shown: Vec<String> = names.take(3).map(|name| format!("`{name}`")).collect();
+    match count {
+        0 => "no package".to_owned(),
+        1..=3 => shown.join(", "),
+        _ => format!("{} and {} more", shown.join(", "), count - 3),
+    }
 }
 
 impl fmt::Display for Plugin {

@@ -6,17 +6,25 @@ use std::path::Path;
 
 use megapak_plugin_abi::{ENTRY_SYMBOL_NUL, EntryFn};
 
+use crate::breadcrumb;
 use crate::calls::PluginCalls;
 use crate::elf;
 use crate::error::LoadError;
+use crate::host::aborted_during;
 
-/// Checks, opens and version-checks the plugin at `path`; the library stays loaded for the
-/// process's lifetime, whatever the outcome.
-pub(crate) fn open(path: &Path) -> Result<PluginCalls<'static>, LoadError> {
+/// Checks, opens and version-checks the plugin `name` at `path`; the library stays loaded for
+/// the process's lifetime, whatever the outcome.
+pub(crate) fn open(name: &str, path: &Path) -> Result<PluginCalls<'static>, LoadError> {
     if cfg!(all(unix, not(target_vendor = "apple"))) {
         elf::check(path)?;
     }
+    let step = breadcrumb::record(&aborted_during(
+        name,
+        path,
+        "while being loaded (in its library initialisers)",
+    ));
     let library = dlopen(path)?;
+    drop(step);
     // Leaked on purpose: see the module comment. The table and functions below point into it.
     let library: &'static libloading::Library = Box::leak(Box::new(library));
     // SAFETY: `EntryFn` is the signature the ABI fixes for this symbol in every version; a
@@ -26,8 +34,14 @@ pub(crate) fn open(path: &Path) -> Result<PluginCalls<'static>, LoadError> {
     let entry = unsafe { library.get::<Option<EntryFn>>(ENTRY_SYMBOL_NUL) }
         .map_err(|_| LoadError::MissingSymbol)?;
     let entry: EntryFn = (*entry).ok_or(LoadError::MissingSymbol)?;
+    let step = breadcrumb::record(&aborted_during(
+        name,
+        path,
+        "in its entry symbol `megapak_plugin`",
+    ));
     // SAFETY: the entry function takes nothing and only returns a pointer (ABI contract).
     let table = unsafe { entry() };
+    drop(step);
     // SAFETY: the table lives as long as the library, which is never unloaded; its header is
     // checked before anything else is read.
     unsafe { PluginCalls::from_raw(table) }

@@ -143,6 +143,26 @@ pub struct SearchWarning {
     pub origin: Origin,
     /// What is wrong with it.
     pub problem: String,
+    /// What to do about it, when there is an obvious next step.
+    pub hint: Option<String>,
+}
+
+impl megapak_types::Hint for SearchWarning {
+    fn hint(&self) -> Option<String> {
+        self.hint.clone()
+    }
+}
+
+/// The file name a misnamed plugin file was probably meant to have: a shared library whose
+/// name says `megapak` and `plugin` (in any case, with `-` or `_`) but is not
+/// `libmegapak_plugin_<name>.so`, such as `megapak_plugin_wheels.so` or
+/// `libmegapak-plugin-wheels.so`.
+fn meant_plugin_file_name(file_name: &str) -> Option<String> {
+    let stem = file_name.strip_suffix(std::env::consts::DLL_SUFFIX)?;
+    let folded = stem.to_ascii_lowercase().replace('-', "_");
+    let at = folded.find("megapak_plugin")?;
+    let name = folded[at + "megapak_plugin".len()..].trim_start_matches('_');
+    (!name.is_empty()).then(|| plugin_file_name(name))
 }
 
 /// Lists the plugin files of every folder, in search order (by file name within a folder). A
@@ -167,18 +187,37 @@ pub(crate) fn discover(search: &SearchPath) -> (Vec<Found>, Vec<SearchWarning>) 
                     folder: folder.path.clone(),
                     origin: folder.origin,
                     problem,
+                    hint: None,
                 });
                 continue;
             }
         };
-        let mut files: Vec<(String, PathBuf)> = entries
-            .filter_map(Result::ok)
-            .filter_map(|entry| {
-                let path = entry.path();
-                let name = plugin_name(entry.file_name().to_str()?)?;
-                Some((name, path))
-            })
-            .collect();
+        let mut files: Vec<(String, PathBuf)> = Vec::new();
+        let mut misnamed: Vec<(String, String)> = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            let Some(file_name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            match plugin_name(&file_name) {
+                Some(name) => files.push((name, entry.path())),
+                None => {
+                    if let Some(meant) = meant_plugin_file_name(&file_name) {
+                        misnamed.push((file_name, meant));
+                    }
+                }
+            }
+        }
+        misnamed.sort();
+        for (file_name, meant) in misnamed {
+            warnings.push(SearchWarning {
+                folder: folder.path.clone(),
+                origin: folder.origin,
+                problem: format!(
+                    "holds `{file_name}`, which is not loaded: plugin files are named `libmegapak_plugin_<name>.so`"
+                ),
+                hint: Some(format!("rename it to `{meant}`")),
+            });
+        }
         files.sort_by(|a, b| a.1.cmp(&b.1));
         for (name, path) in files {
             let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -211,6 +250,26 @@ mod tests {
         assert_eq!(plugin_name("libmegapak_plugin_.so"), None);
         assert_eq!(plugin_name("libmegapak_plugin_abi.rlib"), None);
         assert_eq!(plugin_name("libother.so"), None);
+    }
+
+    #[test]
+    fn a_file_named_almost_like_a_plugin_gets_its_meant_name() {
+        for (given, meant) in [
+            (
+                "megapak_plugin_wheels.so",
+                Some("libmegapak_plugin_wheels.so"),
+            ),
+            (
+                "libmegapak-plugin-internal-wheels.so",
+                Some("libmegapak_plugin_internal_wheels.so"),
+            ),
+            ("libMegapak_Plugin_X.so", Some("libmegapak_plugin_x.so")),
+            ("libmegapak_plugin_.so", None),
+            ("libmegapak_plugin_abi.rlib", None),
+            ("libother.so", None),
+        ] {
+            assert_eq!(meant_plugin_file_name(given).as_deref(), meant, "{given}");
+        }
     }
 
     #[test]

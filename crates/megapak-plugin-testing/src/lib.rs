@@ -4,7 +4,7 @@
 //! request is encoded to JSON and passed through a C table to the same glue that
 //! `export_resolver!` generates (which decodes it, calls your resolver and catches panics); the
 //! answer comes back as bytes that are freed by the table's `free_buffer` and checked by the
-//! host's own code (the table's ABI version and functions, valid JSON, wire schema 1, answers
+//! host's own code (the table's ABI version and functions, valid JSON, wire schema 2, answers
 //! only for packages that were asked about).
 //!
 //! It does not load a library, so it does not cover everything megapak checks:
@@ -20,7 +20,10 @@
 //!   megapak down on its first panic instead of having it reported.
 //!
 //! ```
-//! use megapak_plugin_abi::wire::{PackageAnswer, ResolveRequest, ResolveResponse};
+//! use megapak_plugin_abi::wire::{
+//!     CandidatesAnswer, CandidatesOutcome, CandidatesRequest, CandidatesResponse, DetailsAnswer,
+//!     DetailsRequest, DetailsResponse,
+//! };
 //! use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver};
 //! use megapak_plugin_testing::Harness;
 //!
@@ -31,25 +34,34 @@
 //!         PluginInfo::new("empty", "0.1.0")
 //!     }
 //!
-//!     fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, ResolveError> {
+//!     fn candidates(&self, request: &CandidatesRequest) -> Result<CandidatesResponse, ResolveError> {
 //!         let packages = request
 //!             .packages
 //!             .iter()
-//!             .map(|package| PackageAnswer::none(&package.name, "Empty has nothing"))
+//!             .map(|package| CandidatesAnswer::not_found(&package.name, "Empty has nothing"))
 //!             .collect();
-//!         Ok(ResolveResponse { packages })
+//!         Ok(CandidatesResponse { packages })
+//!     }
+//!
+//!     fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, ResolveError> {
+//!         let packages = request
+//!             .packages
+//!             .iter()
+//!             .map(|p| DetailsAnswer::not_found(&p.name, &p.version, "Empty has nothing"))
+//!             .collect();
+//!         Ok(DetailsResponse { packages })
 //!     }
 //! }
 //!
 //! let harness = Harness::new(Empty);
 //! assert_eq!(harness.describe().unwrap().name, "empty");
-//! let response = harness.resolve_names(&["numpy"]).unwrap();
-//! assert!(response.packages[0].candidates.is_empty());
+//! let response = harness.candidates_of(&["numpy"]).unwrap();
+//! assert!(matches!(response.packages[0].outcome, CandidatesOutcome::NotFound { .. }));
 //! ```
 
 use megapak_plugin_abi::export::Exported;
 use megapak_plugin_abi::wire::{
-    Description, PackageRequest, ResolveRequest, ResolveResponse, Target,
+    CandidatesRequest, CandidatesResponse, Description, DetailsRequest, DetailsResponse, Target,
 };
 use megapak_plugin_abi::{PluginTable, Resolver};
 use megapak_plugin_host::{CallError, PluginCalls};
@@ -84,7 +96,7 @@ impl<R: Resolver> Harness<R> {
             &raw const *self.exported
         ));
         // SAFETY: the table was made by `Exported::table` for a live, boxed `Exported<R>` and
-        // keeps ABI 1's contract by construction.
+        // keeps ABI 2's contract by construction.
         unsafe { PluginCalls::from_raw(&raw const self.table) }
             .expect("a table made by `Exported::table` passes the handshake")
     }
@@ -94,41 +106,48 @@ impl<R: Resolver> Harness<R> {
         self.calls().describe()
     }
 
-    /// `resolve`, with the host's checks on the answer.
-    pub fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, CallError> {
-        self.calls().resolve(request)
+    /// `candidates`, with the host's checks on the answer.
+    pub fn candidates(&self, request: &CandidatesRequest) -> Result<CandidatesResponse, CallError> {
+        self.calls().candidates(request)
     }
 
-    /// `resolve` for `names` (no versions: list candidates) on [`sample_target`], no settings.
-    pub fn resolve_names(&self, names: &[&str]) -> Result<ResolveResponse, CallError> {
-        self.resolve(&request(names))
+    /// `details`, with the host's checks on the answer.
+    pub fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, CallError> {
+        self.calls().details(request)
+    }
+
+    /// `candidates` for `names` on [`sample_target`], no settings.
+    pub fn candidates_of(&self, names: &[&str]) -> Result<CandidatesResponse, CallError> {
+        self.candidates(&candidates_request(names))
+    }
+
+    /// `details` for `(name, version)` pairs on [`sample_target`], no settings.
+    pub fn details_of(&self, pairs: &[(&str, &str)]) -> Result<DetailsResponse, CallError> {
+        self.details(&details_request(pairs))
     }
 }
 
-/// A typical megapak target: Python 3.13 on `x86_64-linux` with CUDA 13.0 and torch 2.11.
+/// A typical megapak target: Python 3.14 on `x86_64-linux` with CUDA 13.0 and torch 2.10.
 pub fn sample_target() -> Target {
     Target {
-        python: "3.13".to_owned(),
+        python: "3.14".to_owned(),
         system: "x86_64-linux".to_owned(),
         cuda: Some("13.0".to_owned()),
-        torch: Some("2.11".to_owned()),
+        torch: Some("2.10".to_owned()),
     }
 }
 
-/// A request listing candidates for `names` on [`sample_target`], with no settings.
-pub fn request(names: &[&str]) -> ResolveRequest {
-    ResolveRequest {
-        abi: megapak_plugin_abi::AbiVersion::CURRENT,
-        target: sample_target(),
-        settings: serde_json::Map::new(),
-        packages: names
-            .iter()
-            .map(|name| PackageRequest {
-                name: (*name).to_owned(),
-                versions: Vec::new(),
-            })
-            .collect(),
-    }
+/// The workspace folder of the sample requests: `/workspace`.
+pub const SAMPLE_WORKSPACE: &str = "/workspace";
+
+/// A `candidates` request for `names` on [`sample_target`], with no settings.
+pub fn candidates_request(names: &[&str]) -> CandidatesRequest {
+    CandidatesRequest::new(sample_target(), SAMPLE_WORKSPACE, names)
+}
+
+/// A `details` request for `(name, version)` pairs on [`sample_target`], with no settings.
+pub fn details_request(pairs: &[(&str, &str)]) -> DetailsRequest {
+    DetailsRequest::new(sample_target(), SAMPLE_WORKSPACE, pairs)
 }
 
 /// The plugin author's guide, `plugins/README.md`, included here so that its Rust examples are

@@ -1,10 +1,16 @@
 //! The `custom-wheel` resolver plugin: wheels a team pins by URL and hash.
 //!
-//! For now it answers `describe` and says, for every package, that it has no candidates: its
+//! For now it answers `describe` and says `not-found`, with the reason, for every package: its
 //! resolving logic (reading the wheels pinned in `megapak.toml`) comes in a later change. It never makes candidates up.
 
-use megapak_plugin_abi::wire::{ResolveRequest, ResolveResponse};
+use megapak_plugin_abi::wire::{
+    CandidatesAnswer, CandidatesRequest, CandidatesResponse, DetailsAnswer, DetailsRequest,
+    DetailsResponse,
+};
 use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver};
+
+/// What it answers for every package until its resolving logic lands.
+const NOT_YET: &str = "The `custom-wheel` resolver does not supply candidates yet";
 
 /// The plugin's name, as in its file name `libmegapak_plugin_custom_wheel.so`.
 pub const NAME: &str = "custom-wheel";
@@ -19,11 +25,22 @@ impl Resolver for CustomWheelResolver {
             .with_summary("Wheels a team pins by URL and hash")
     }
 
-    fn resolve(&self, request: &ResolveRequest) -> Result<ResolveResponse, ResolveError> {
-        Ok(ResolveResponse::none_for_all(
-            request,
-            "The `custom-wheel` resolver does not supply candidates yet",
-        ))
+    fn candidates(&self, request: &CandidatesRequest) -> Result<CandidatesResponse, ResolveError> {
+        let packages = request
+            .packages
+            .iter()
+            .map(|package| CandidatesAnswer::not_found(&package.name, NOT_YET))
+            .collect();
+        Ok(CandidatesResponse { packages })
+    }
+
+    fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, ResolveError> {
+        let packages = request
+            .packages
+            .iter()
+            .map(|package| DetailsAnswer::not_found(&package.name, &package.version, NOT_YET))
+            .collect();
+        Ok(DetailsResponse { packages })
     }
 }
 
@@ -46,7 +63,7 @@ mod tests {
     #[test]
     fn it_honestly_has_no_candidates_yet() {
         let response = Harness::new(CustomWheelResolver)
-            .resolve_names(&["numpy", "torch"])
+            .candidates_of(&["numpy", "torch"])
             .unwrap();
         insta::assert_json_snapshot!(response);
     }

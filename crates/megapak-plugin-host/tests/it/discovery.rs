@@ -47,8 +47,8 @@ fn a_required_plugin_that_is_refused_stops_the_run() {
     assert!(plugins.is_fatal(&plugins.refused[0]));
     let error = plugins.ensure_usable().unwrap_err();
     insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"
-    Required plugin `internal` (`[DIR0]/libmegapak_plugin_internal.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
-    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 1.x)
+    Required plugin `internal` (`[DIR0]/libmegapak_plugin_internal.so`) was built for plugin ABI 1.0, but this megapak speaks ABI 2.0
+    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 2.x)
     ");
 }
 
@@ -92,4 +92,30 @@ fn names_with_no_plugin_file_at_all_are_told_apart_from_refused_ones() {
     let wanted = ["c_resolver", "c-wrong-abi", "conda", "pypi"].map(str::to_owned);
     assert_eq!(plugins.not_found(&wanted), ["conda", "pypi"]);
     assert_eq!(plugins.searched(), [dir.path().to_path_buf()]);
+}
+
+#[test]
+fn a_file_named_almost_like_a_plugin_gets_a_hint() {
+    use megapak_types::Hint;
+    let dir = PluginDir::new();
+    dir.install(&c_library("c_resolver"), "c-resolver");
+    std::fs::copy(
+        c_library("c_resolver"),
+        dir.path().join("megapak_plugin_wheels.so"),
+    )
+    .unwrap();
+    let plugins = load(&[&dir], &[]);
+    assert_eq!(plugins.loaded.len(), 1);
+    let warnings: Vec<_> = plugins
+        .warnings
+        .iter()
+        .map(|warning| {
+            let hint = warning.hint().unwrap_or_default();
+            redact(&format!("{warning}\nhint: {hint}"), &[&dir])
+        })
+        .collect();
+    insta::assert_snapshot!(warnings.join("\n"), @r"
+Plugin folder `[DIR0]` from `[plugins] paths` holds `megapak_plugin_wheels.so`, which is not loaded: plugin files are named `libmegapak_plugin_<name>.so`
+hint: rename it to `libmegapak_plugin_wheels.so`
+");
 }

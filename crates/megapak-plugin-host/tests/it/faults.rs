@@ -1,11 +1,12 @@
 //! Every fault the host survives, each with its exact message. Load-time faults refuse the file
 //! (the others still load); call-time faults fail that call (the plugin keeps working).
 
+use megapak_plugin_abi::wire::CandidatesOutcome;
 use megapak_plugin_fixtures::{
     PluginDir, c_library, foreign_architecture_library, rust_library, text_file,
 };
 use megapak_plugin_host::{AbiVersion, LoadError};
-use megapak_plugin_testing::request;
+use megapak_plugin_testing::candidates_request;
 
 use super::{load, redact, refusals};
 
@@ -24,13 +25,15 @@ fn refusal_of_c_fixture(fixture: &str) -> String {
     refusals(&plugins, &[&dir])
 }
 
-/// Loads the C fixture `fixture`, calls `resolve` and returns the error message.
-fn resolve_error_of_c_fixture(fixture: &str) -> String {
+/// Loads the C fixture `fixture`, calls `candidates` and returns the error message.
+fn candidates_error_of_c_fixture(fixture: &str) -> String {
     let dir = PluginDir::new();
     dir.install(&c_library(fixture), &fixture.replace('_', "-"));
     let plugins = load(&[&dir], &[]);
     let plugin = &plugins.loaded[0];
-    let error = plugin.resolve(&request(&["torch"])).unwrap_err();
+    let error = plugin
+        .candidates(&candidates_request(&["torch", "numpy"]))
+        .unwrap_err();
     redact(&error.to_string(), &[&dir])
 }
 
@@ -39,7 +42,7 @@ fn a_plugin_that_panics_is_refused() {
     let dir = PluginDir::new();
     dir.install(&rust_library("fixture-rust-panics"), "rust-panics");
     let plugins = load(&[&dir], &[]);
-    insta::assert_snapshot!(refusals(&plugins, &[&dir]), @"Plugin `rust-panics` (`[DIR0]/libmegapak_plugin_rust_panics.so`) panicked in `describe`: The index cache at `/nonexistent` is corrupt (at fixtures/plugins/rust-panics/src/lib.rs:12:9)");
+    insta::assert_snapshot!(refusals(&plugins, &[&dir]), @"Plugin `rust-panics` (`[DIR0]/libmegapak_plugin_rust_panics.so`) panicked in `describe`: The index cache at `/nonexistent` is corrupt (at fixtures/plugins/rust-panics/src/lib.rs:14:9)");
 }
 
 #[test]
@@ -49,28 +52,29 @@ fn a_panic_during_a_call_fails_that_call_only() {
     let plugins = load(&[&dir], &[]);
     let plugin = &plugins.loaded[0];
     let error = plugin
-        .resolve(&request(&["rust-hello", "boom"]))
+        .candidates(&candidates_request(&["rust-hello", "boom"]))
         .unwrap_err();
-    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"Plugin `rust-resolver` (`[DIR0]/libmegapak_plugin_rust_resolver.so`) panicked in `resolve`: Asked to resolve `boom` (at fixtures/plugins/rust-resolver/src/lib.rs:27:27)");
-    let again = plugin.resolve(&request(&["rust-hello"])).unwrap();
-    assert_eq!(
-        again.packages[0].candidates.len(),
-        2,
+    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"Plugin `rust-resolver` (`[DIR0]/libmegapak_plugin_rust_resolver.so`) panicked in `candidates`: Asked for `boom` (at fixtures/plugins/rust-resolver/src/lib.rs:32:27)");
+    let again = plugin
+        .candidates(&candidates_request(&["rust-hello"]))
+        .unwrap();
+    assert!(
+        matches!(&again.packages[0].outcome, CandidatesOutcome::Found { versions, .. } if versions.len() == 2),
         "the plugin still answers"
     );
 }
 
 #[test]
-fn a_plugin_for_another_abi_major_is_refused_before_any_call() {
+fn a_plugin_built_for_abi_1_is_refused_before_any_call() {
     let dir = PluginDir::new();
     dir.install(&c_library("c_wrong_abi"), "c-wrong-abi");
     let plugins = load(&[&dir], &[]);
     let refusal = &plugins.refused[0];
     assert!(matches!(refusal.reason, LoadError::AbiMismatch { .. }));
-    assert_eq!(refusal.abi, Some(AbiVersion { major: 2, minor: 3 }));
+    assert_eq!(refusal.abi, Some(AbiVersion { major: 1, minor: 0 }));
     insta::assert_snapshot!(refusals(&plugins, &[&dir]), @"
-    Plugin `c-wrong-abi` (`[DIR0]/libmegapak_plugin_c_wrong_abi.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
-    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 1.x)
+    Plugin `c-wrong-abi` (`[DIR0]/libmegapak_plugin_c_wrong_abi.so`) was built for plugin ABI 1.0, but this megapak speaks ABI 2.0
+    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 2.x)
     ");
 }
 
@@ -84,7 +88,7 @@ fn a_library_without_the_entry_symbol_is_refused() {
 
 #[test]
 fn a_table_with_a_null_function_is_refused() {
-    insta::assert_snapshot!(refusal_of_c_fixture("c_no_resolve"), @"Plugin `c-no-resolve` (`[DIR0]/libmegapak_plugin_c_no_resolve.so`) has no `resolve` function in its table");
+    insta::assert_snapshot!(refusal_of_c_fixture("c_no_details"), @"Plugin `c-no-details` (`[DIR0]/libmegapak_plugin_c_no_details.so`) has no `details` function in its table");
 }
 
 #[test]
@@ -135,28 +139,28 @@ fn a_plugin_whose_name_differs_from_its_file_name_is_refused() {
 }
 
 #[test]
-fn invalid_json_from_resolve_fails_the_call() {
-    insta::assert_snapshot!(resolve_error_of_c_fixture("c_resolve_invalid_json"), @"Plugin `c-resolve-invalid-json` (`[DIR0]/libmegapak_plugin_c_resolve_invalid_json.so`) answered `resolve` with invalid JSON: expected value at line 1 column 1");
+fn invalid_json_from_candidates_fails_the_call() {
+    insta::assert_snapshot!(candidates_error_of_c_fixture("c_candidates_invalid_json"), @"Plugin `c-candidates-invalid-json` (`[DIR0]/libmegapak_plugin_c_candidates_invalid_json.so`) answered `candidates` with invalid JSON: expected value at line 1 column 1");
 }
 
 #[test]
-fn json_of_the_wrong_schema_from_resolve_fails_the_call() {
-    insta::assert_snapshot!(resolve_error_of_c_fixture("c_resolve_wrong_schema"), @"Plugin `c-resolve-wrong-schema` (`[DIR0]/libmegapak_plugin_c_resolve_wrong_schema.so`) answered `resolve` with JSON of the wrong schema: missing field `packages` at line 1 column 15");
+fn json_of_the_wrong_schema_from_candidates_fails_the_call() {
+    insta::assert_snapshot!(candidates_error_of_c_fixture("c_candidates_wrong_schema"), @"Plugin `c-candidates-wrong-schema` (`[DIR0]/libmegapak_plugin_c_candidates_wrong_schema.so`) answered `candidates` with JSON of the wrong schema: missing field `packages` at line 1 column 15");
 }
 
 #[test]
 fn an_answer_for_a_package_not_asked_for_fails_the_call() {
-    insta::assert_snapshot!(resolve_error_of_c_fixture("c_resolve_stray_package"), @"Plugin `c-resolve-stray-package` (`[DIR0]/libmegapak_plugin_c_resolve_stray_package.so`) answered `resolve` with JSON of the wrong schema: it answered for `left-pad`, which was not asked for");
+    insta::assert_snapshot!(candidates_error_of_c_fixture("c_candidates_stray_package"), @"Plugin `c-candidates-stray-package` (`[DIR0]/libmegapak_plugin_c_candidates_stray_package.so`) answered `candidates` for `left-pad`, which was not asked about");
 }
 
 #[test]
-fn an_error_from_resolve_fails_the_call() {
-    insta::assert_snapshot!(resolve_error_of_c_fixture("c_resolve_error"), @"Plugin `c-resolve-error` (`[DIR0]/libmegapak_plugin_c_resolve_error.so`) returned an error from `resolve`: The index `https://wheels.example.invalid/simple` answered 503");
+fn an_error_from_candidates_fails_the_call() {
+    insta::assert_snapshot!(candidates_error_of_c_fixture("c_candidates_error"), @"Plugin `c-candidates-error` (`[DIR0]/libmegapak_plugin_c_candidates_error.so`) returned an error from `candidates`: The index `https://wheels.example.invalid/simple` answered 503");
 }
 
 #[test]
 fn an_unknown_status_fails_the_call() {
-    insta::assert_snapshot!(resolve_error_of_c_fixture("c_resolve_unknown_status"), @"Plugin `c-resolve-unknown-status` (`[DIR0]/libmegapak_plugin_c_resolve_unknown_status.so`) answered `resolve` with the unknown status code 42");
+    insta::assert_snapshot!(candidates_error_of_c_fixture("c_candidates_unknown_status"), @"Plugin `c-candidates-unknown-status` (`[DIR0]/libmegapak_plugin_c_candidates_unknown_status.so`) answered `candidates` with the unknown status code 42");
 }
 
 #[test]
@@ -173,4 +177,74 @@ fn a_misaligned_table_is_refused_before_it_is_read() {
     Plugin `c-misaligned-table` (`[DIR0]/libmegapak_plugin_c_misaligned_table.so`) returned a function table at a misaligned address from `megapak_plugin`
     hint: return the address of a `static` `megapak_plugin_table`, not a pointer into a byte buffer
     ");
+}
+
+#[test]
+fn an_answer_of_abi_1_is_named_as_such() {
+    insta::assert_snapshot!(candidates_error_of_c_fixture("c_candidates_abi_1_answer"), @"Plugin `c-candidates-abi-1-answer` (`[DIR0]/libmegapak_plugin_c_candidates_abi_1_answer.so`) answered `candidates` with JSON of plugin ABI 1 (`candidates` listed in a package's answer, no `outcome`): it was built against an older `megapak-plugin-abi`");
+}
+
+/// The child process of the abort tests: loads the plugins of `MEGAPAK_TEST_ABORT_IN` and asks
+/// the first for `packages`, which aborts the process.
+fn abort_in_child(packages: &[&str]) {
+    let Some(dir) = std::env::var_os("MEGAPAK_TEST_ABORT_IN") else {
+        return;
+    };
+    let mut search = megapak_plugin_host::SearchPath::default();
+    search.push(dir.into(), megapak_plugin_host::Origin::Config);
+    let plugins = megapak_plugin_host::Plugins::load(&megapak_plugin_host::HostOptions {
+        search,
+        required: Vec::new(),
+    });
+    let _ = plugins.loaded[0].candidates(&candidates_request(packages));
+    unreachable!("the plugin aborts the process");
+}
+
+/// Runs the test `name` of this binary in a child process with `MEGAPAK_TEST_ABORT_IN` set to
+/// `dir`; returns its stderr, after checking that it died of SIGABRT.
+fn stderr_of_aborted_child(name: &str, dir: &PluginDir) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env("MEGAPAK_TEST_ABORT_IN", dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.signal(), Some(libc_sigabrt()), "{stderr}");
+    redact(&stderr, &[dir])
+}
+
+fn libc_sigabrt() -> i32 {
+    6
+}
+
+#[test]
+fn a_c_plugin_that_aborts_is_named_before_the_process_dies() {
+    abort_in_child(&["torch", "numpy"]);
+    let dir = PluginDir::new();
+    dir.install(&c_library("c_candidates_abort"), "c-candidates-abort");
+    let stderr = stderr_of_aborted_child(
+        "faults::a_c_plugin_that_aborts_is_named_before_the_process_dies",
+        &dir,
+    );
+    assert!(
+        stderr.contains("megapak: plugin `c-candidates-abort` (`[DIR0]/libmegapak_plugin_c_candidates_abort.so`) aborted the process during `candidates` for `torch`, `numpy`\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_rust_plugin_that_aborts_is_named_before_the_process_dies() {
+    // What a plugin built with `panic = "abort"` does on a panic: `std::process::abort()`.
+    abort_in_child(&["rust-hello", "abort-now", "a", "b"]);
+    let dir = PluginDir::new();
+    dir.install(&rust_library("fixture-rust-resolver"), "rust-resolver");
+    let stderr = stderr_of_aborted_child(
+        "faults::a_rust_plugin_that_aborts_is_named_before_the_process_dies",
+        &dir,
+    );
+    assert!(
+        stderr.contains("megapak: plugin `rust-resolver` (`[DIR0]/libmegapak_plugin_rust_resolver.so`) aborted the process during `candidates` for `rust-hello`, `abort-now`, `a` and 1 more\n"),
+        "{stderr}"
+    );
 }

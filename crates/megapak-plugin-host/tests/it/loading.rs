@@ -1,7 +1,8 @@
 //! Plugins that work: in C, in Rust outside the default members, and the first-party ones.
 
+use megapak_plugin_abi::wire::CandidatesOutcome;
 use megapak_plugin_fixtures::{PluginDir, c_library, rust_library};
-use megapak_plugin_testing::request;
+use megapak_plugin_testing::{candidates_request, details_request};
 
 use super::load;
 
@@ -15,9 +16,9 @@ fn a_plugin_written_in_c_loads_and_answers() {
     insta::assert_json_snapshot!(plugin.description(), @r#"
     {
       "name": "c-resolver",
-      "version": "0.3.0",
+      "version": "0.4.0",
       "abi": {
-        "major": 1,
+        "major": 2,
         "minor": 0
       },
       "capabilities": [
@@ -27,10 +28,22 @@ fn a_plugin_written_in_c_loads_and_answers() {
       "summary": "A fixed catalog, in C"
     }
     "#);
-    let response = plugin
-        .resolve(&request(&["c-hello", "zlib-c", "not-in-the-catalog"]))
+    let candidates = plugin
+        .candidates(&candidates_request(&[
+            "c-hello",
+            "zlib-c",
+            "not-in-the-catalog",
+        ]))
         .unwrap();
-    insta::assert_json_snapshot!(response);
+    insta::assert_json_snapshot!(candidates);
+    let details = plugin
+        .details(&details_request(&[
+            ("c-hello", "1.2.3"),
+            ("zlib-c", "1.3.1"),
+            ("zlib-c", "9"),
+        ]))
+        .unwrap();
+    insta::assert_json_snapshot!(details);
 }
 
 #[test]
@@ -43,14 +56,16 @@ fn a_rust_plugin_built_outside_the_default_members_loads_and_answers() {
         .get("rust_resolver")
         .expect("`_` and `-` are the same");
     assert_eq!(plugin.description().version, "2.4.0");
-    assert_eq!(plugin.abi().to_string(), "1.0");
+    assert_eq!(plugin.abi().to_string(), "2.0");
 
-    let mut request = request(&["rust-hello", "numpy"]);
-    request.packages[0].versions = vec!["1.1.0".to_owned()];
-    request
+    let mut candidates = candidates_request(&["rust-hello", "numpy"]);
+    candidates
         .settings
         .insert("index-url".to_owned(), "https://example.invalid".into());
-    insta::assert_json_snapshot!(plugin.resolve(&request).unwrap());
+    insta::assert_json_snapshot!(plugin.candidates(&candidates).unwrap());
+    let mut details = details_request(&[("rust-hello", "1.1.0")]);
+    details.settings = candidates.settings.clone();
+    insta::assert_json_snapshot!(plugin.details(&details).unwrap());
 }
 
 #[test]
@@ -64,14 +79,15 @@ fn the_first_party_plugins_load_and_honestly_have_no_candidates() {
     let names: Vec<_> = plugins.loaded.iter().map(|plugin| plugin.name()).collect();
     assert_eq!(names, ["custom-wheel", "nixpkgs", "pypi"]);
     for plugin in &plugins.loaded {
-        let response = plugin.resolve(&request(&["torch"])).unwrap();
-        assert!(response.packages[0].candidates.is_empty());
+        let response = plugin.candidates(&candidates_request(&["torch"])).unwrap();
         assert_eq!(
-            response.packages[0].notes,
-            [format!(
-                "The `{}` resolver does not supply candidates yet",
-                plugin.name()
-            )]
+            response.packages[0].outcome,
+            CandidatesOutcome::NotFound {
+                reason: format!(
+                    "The `{}` resolver does not supply candidates yet",
+                    plugin.name()
+                )
+            }
         );
     }
 }
