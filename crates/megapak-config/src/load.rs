@@ -1,6 +1,6 @@
 //! Reading `megapak.toml`: TOML with serde, then validation with positions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use crate::error::ConfigError;
 use crate::model::{Config, Pak, PluginsConfig, ResolversConfig};
-use crate::span::{line_column, snippet};
+use crate::span::{Lines, line_column, snippet};
 use crate::validate::{self, Problem};
 
 #[derive(Debug, Deserialize)]
@@ -94,10 +94,13 @@ pub(crate) struct RawOverride {
 impl Config {
     /// Reads and validates the configuration at `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = fs_err::read_to_string(path).map_err(|source| ConfigError::Read {
+        // Capped as pak files are (16 MiB, `MEGAPAK_MAX_FILE_MIB`), devices refused.
+        let bytes = megapak_requirements::Loader::load(&mut megapak_requirements::FsLoader, path)
+            .map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
+        let text = String::from_utf8(bytes).map_err(|error| not_utf8(path, &error))?;
         Self::from_str(&text, path)
     }
 
@@ -113,23 +116,33 @@ impl Config {
         })?;
         let base = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
 
+        let lines = Lines::new(text);
         let target = validate::target(raw.target).map_err(at)?;
         let mut paks = Vec::with_capacity(raw.paks.len());
+        // Each pak's identity, computed once: the first line that names it.
+        let mut seen: HashMap<PathBuf, usize> = HashMap::with_capacity(raw.paks.len());
         for pak in raw.paks {
             if pak.get_ref().trim().is_empty() {
                 return Err(at(Problem::new(pak.span(), "A pak path is empty")));
             }
-            let (line, _) = line_column(text, pak.span().start);
+            let line = lines.line(pak.span().start);
             let path = base.join(pak.get_ref());
-            if let Some(first) = paks.iter().find(|p: &&Pak| same_file(&p.path, &path)) {
+            let (folded, canonical) = file_keys(&path);
+            let first = seen
+                .get(&folded)
+                .or_else(|| canonical.as_ref().and_then(|c| seen.get(c)));
+            if let Some(first) = first {
                 return Err(at(Problem::new(
                     pak.span(),
                     format!(
-                        "Pak `{}` is listed twice: first at line {}",
+                        "Pak `{}` is listed twice: first at line {first}",
                         pak.get_ref(),
-                        first.line
                     ),
                 )));
+            }
+            seen.insert(folded, line);
+            if let Some(canonical) = canonical {
+                seen.entry(canonical).or_insert(line);
             }
             paks.push(Pak { path, line });
         }
@@ -143,7 +156,7 @@ impl Config {
             paths: raw.plugins.paths.iter().map(|p| base.join(p)).collect(),
             required: required.into_iter().map(Spanned::into_inner).collect(),
         };
-        let overrides = validate::overrides(raw.overrides, &resolvers.order, text).map_err(at)?;
+        let overrides = validate::overrides(raw.overrides, &resolvers.order, &lines).map_err(at)?;
         Ok(Self {
             path: path.to_owned(),
             target,
@@ -204,6 +217,33 @@ fn invalid(path: &Path, text: &str, problem: Problem) -> ConfigError {
     }
 }
 
+/// TOML is UTF-8: the error names the line and column of the first byte that is not.
+fn not_utf8(path: &Path, error: &std::string::FromUtf8Error) -> ConfigError {
+    let valid = error.utf8_error().valid_up_to();
+    let bytes = error.as_bytes();
+    let bad = error
+        .utf8_error()
+        .error_len()
+        .unwrap_or(bytes.len() - valid);
+    let hex: Vec<String> = bytes[valid..valid + bad]
+        .iter()
+        .map(|b| format!("0x{b:02X}"))
+        .collect();
+    let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+    let (line, column) = line_column(before, valid);
+    ConfigError::Invalid {
+        path: path.to_owned(),
+        line,
+        column,
+        message: format!(
+            "The file is not valid UTF-8: found byte{} {}\nhint: Save the file as UTF-8, the only encoding TOML allows",
+            if bad == 1 { "" } else { "s" },
+            hex.join(" ")
+        ),
+        snippet: None,
+    }
+}
+
 fn capitalize(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
@@ -221,15 +261,9 @@ fn with_article(noun: &str) -> String {
     format!("{article} {noun}")
 }
 
-/// Whether two pak paths name one file: the same path with `.` and `..` folded, or (when both
-/// exist) the same file through links.
-fn same_file(a: &Path, b: &Path) -> bool {
-    let folded = |p: &Path| p.components().collect::<PathBuf>();
-    if folded(a) == folded(b) {
-        return true;
-    }
-    matches!(
-        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
-        (Ok(a), Ok(b)) if a == b
-    )
+/// The keys under which a pak path is one file: the path with `.` folded away, and (when it
+/// exists) the file it names through links. Two paths name one file when they share a key.
+fn file_keys(path: &Path) -> (PathBuf, Option<PathBuf>) {
+    let folded = path.components().collect::<PathBuf>();
+    (folded, std::fs::canonicalize(path).ok())
 }

@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use crate::load::{RawOverride, RawTarget};
 use crate::model::{Override, Target};
-use crate::span::line_column;
+use crate::span::Lines;
 
 /// One thing wrong, at a byte range of the file.
 #[derive(Debug)]
@@ -30,11 +30,41 @@ impl Problem {
 /// The Nix systems a megapak image can target.
 const SYSTEMS: [&str; 2] = ["x86_64-linux", "aarch64-linux"];
 
+/// The CPython releases a target may name: 3.9 to 3.15 (October 2026). Python 2 has no
+/// wheels for the packages of GPU images, and `3.99` is a typo.
+const PYTHON_MINORS: std::ops::RangeInclusive<u32> = 9..=15;
+/// The CUDA major versions a target may name (nixpkgs' `cudaPackages_11_*` to `_13_*`).
+const CUDA_MAJORS: std::ops::RangeInclusive<u32> = 11..=13;
+
 pub(crate) fn target(raw: RawTarget) -> Result<Target, Problem> {
     let python = major_minor(&raw.python, "python", "3.14")?;
+    let supported = matches!(numbers(&python), Some((3, minor)) if PYTHON_MINORS.contains(&minor));
+    if !supported {
+        return Err(Problem::new(
+            raw.python.span(),
+            format!(
+                "Unsupported `python` `{python}`: expected a CPython release from 3.{} to 3.{}",
+                PYTHON_MINORS.start(),
+                PYTHON_MINORS.end()
+            ),
+        ));
+    }
     let cuda = raw
         .cuda
-        .map(|cuda| major_minor(&cuda, "cuda", "13.0"))
+        .map(|cuda| {
+            let version = major_minor(&cuda, "cuda", "13.0")?;
+            match numbers(&version) {
+                Some((major, minor)) if CUDA_MAJORS.contains(&major) && minor <= 9 => Ok(version),
+                _ => Err(Problem::new(
+                    cuda.span(),
+                    format!(
+                        "Unsupported `cuda` `{version}`: expected a CUDA release from {}.0 to {}.9, such as `13.0`",
+                        CUDA_MAJORS.start(),
+                        CUDA_MAJORS.end()
+                    ),
+                )),
+            }
+        })
         .transpose()?;
     let torch = raw.torch.map(|torch| pep440(&torch, "torch")).transpose()?;
     let system = match raw.system {
@@ -74,6 +104,12 @@ fn major_minor(value: &Spanned<String>, key: &str, example: &str) -> Result<Stri
             ),
         ))
     }
+}
+
+/// `MAJOR.MINOR` as numbers, when both fit.
+fn numbers(version: &str) -> Option<(u32, u32)> {
+    let (major, minor) = version.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
 fn is_number(text: &str) -> bool {
@@ -121,12 +157,12 @@ pub(crate) fn plugin_names(names: &[Spanned<String>]) -> Result<(), Problem> {
 pub(crate) fn overrides(
     raw: Vec<Spanned<RawOverride>>,
     order: &[String],
-    text: &str,
+    lines: &Lines<'_>,
 ) -> Result<Vec<Override>, Problem> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut overrides = Vec::with_capacity(raw.len());
     for entry in raw {
-        let (line, _) = line_column(text, entry.span().start);
+        let line = lines.line(entry.span().start);
         let entry = entry.into_inner();
         let package = match PackageName::new(entry.package.get_ref().trim()) {
             Ok(name) => name.to_string(),
