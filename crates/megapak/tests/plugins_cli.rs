@@ -113,9 +113,9 @@ fn the_first_party_plugins_beside_megapak_are_found_without_configuration() {
     exit: 0
     --- stdout
     NAME          VERSION  ABI  STATUS  PATH
-    custom-wheel  0.1.0    1.0  loaded  [BIN]/libmegapak_plugin_custom_wheel.so
-    nixpkgs       0.1.0    1.0  loaded  [BIN]/libmegapak_plugin_nixpkgs.so
-    pypi          0.1.0    1.0  loaded  [BIN]/libmegapak_plugin_pypi.so
+    custom-wheel  0.1.0    2.0  loaded  [BIN]/libmegapak_plugin_custom_wheel.so
+    nixpkgs       0.1.0    2.0  loaded  [BIN]/libmegapak_plugin_nixpkgs.so
+    pypi          0.1.0    2.0  loaded  [BIN]/libmegapak_plugin_pypi.so
     --- stderr
     ");
 }
@@ -160,8 +160,8 @@ fn plugins_come_from_megapak_toml_and_the_environment() {
     exit: 0
     --- stdout
     NAME           VERSION  ABI  STATUS  PATH
-    c-resolver     0.3.0    1.0  loaded  [CONFIGURED]/libmegapak_plugin_c_resolver.so
-    rust-resolver  2.4.0    1.0  loaded  [EXTRA]/libmegapak_plugin_rust_resolver.so
+    c-resolver     0.4.0    2.0  loaded  [CONFIGURED]/libmegapak_plugin_c_resolver.so
+    rust-resolver  2.4.0    2.0  loaded  [EXTRA]/libmegapak_plugin_rust_resolver.so
     --- stderr
     warning: `[resolvers] order` in `[WORK]/megapak.toml` names `custom-wheel`, `nixpkgs`, `pypi`, but no plugin file for them was found in `[CONFIGURED]`, `[EXTRA]`, `[BIN]`
     hint: the first-party plugins are built beside megapak by `cargo build --release` of megapak's workspace (`-p megapak` alone does not build them)
@@ -252,7 +252,7 @@ fn two_plugins_with_the_same_name_stop_megapak() {
     exit: 1
     --- stdout
     NAME        VERSION  ABI  STATUS   PATH
-    c-resolver  0.3.0    1.0  loaded   [EXTRA]/libmegapak_plugin_c_resolver.so
+    c-resolver  0.4.0    2.0  loaded   [EXTRA]/libmegapak_plugin_c_resolver.so
     c-resolver  -        -    refused  [BIN]/libmegapak_plugin_c_resolver.so
 
     Refused:
@@ -273,15 +273,15 @@ fn a_required_plugin_that_is_refused_stops_megapak() {
     --- stdout
     [
       {
-        "abi": "2.3",
+        "abi": "1.0",
         "fatal": true,
         "hints": [
-          "rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 1.x)"
+          "rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 2.x)"
         ],
         "name": "internal",
         "origin": "environment",
         "path": "[EXTRA]/libmegapak_plugin_internal.so",
-        "reason": "was built for plugin ABI 2.3, but this megapak speaks ABI 1.0",
+        "reason": "was built for plugin ABI 1.0, but this megapak speaks ABI 2.0",
         "status": "refused",
         "version": null
       }
@@ -289,8 +289,8 @@ fn a_required_plugin_that_is_refused_stops_megapak() {
     --- stderr
     warning: `[resolvers] order` in `megapak.toml` names `custom-wheel`, `nixpkgs`, `pypi`, but no plugin file for them was found in `[EXTRA]`, `[BIN]`
     hint: the first-party plugins are built beside megapak by `cargo build --release` of megapak's workspace (`-p megapak` alone does not build them)
-    error: Required plugin `internal` (`[EXTRA]/libmegapak_plugin_internal.so`) was built for plugin ABI 2.3, but this megapak speaks ABI 1.0
-    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 1.x)
+    error: Required plugin `internal` (`[EXTRA]/libmegapak_plugin_internal.so`) was built for plugin ABI 1.0, but this megapak speaks ABI 2.0
+    hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 2.x)
     "#);
 }
 
