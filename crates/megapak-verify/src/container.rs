@@ -104,10 +104,12 @@ pub fn command(
         ]),
     }
     args.extend(["--tmpfs".into(), "/tmp".into()]);
-    // Past any entrypoint of the image (a launcher would take our arguments as its own).
+    // Past any entrypoint of the image (a launcher would take our arguments as its own); `--`
+    // so that an image named `-v/:/host` is an image name, never an option of the runtime.
     args.extend([
         "--entrypoint".into(),
         IMAGE_HARNESS.into(),
+        "--".into(),
         image.to_owned(),
     ]);
     args.extend(harness_args.iter().cloned());
@@ -133,7 +135,7 @@ mod tests {
             "ghcr.io/acme/comfyui-megapak:2025.11",
             &args(),
         );
-        insta::assert_snapshot!(line.to_string(), @"/usr/bin/docker run --rm --gpus all --tmpfs /tmp --entrypoint megapak-smoke ghcr.io/acme/comfyui-megapak:2025.11 --json --require-gpu");
+        insta::assert_snapshot!(line.to_string(), @"/usr/bin/docker run --rm --gpus all --tmpfs /tmp --entrypoint megapak-smoke -- ghcr.io/acme/comfyui-megapak:2025.11 --json --require-gpu");
     }
 
     #[test]
@@ -144,7 +146,17 @@ mod tests {
             "localhost/comfyui:latest",
             &args(),
         );
-        insta::assert_snapshot!(line.to_string(), @"/usr/bin/podman run --rm --device nvidia.com/gpu=all --security-opt=label=disable --tmpfs /tmp --entrypoint megapak-smoke localhost/comfyui:latest --json --require-gpu");
+        insta::assert_snapshot!(line.to_string(), @"/usr/bin/podman run --rm --device nvidia.com/gpu=all --security-opt=label=disable --tmpfs /tmp --entrypoint megapak-smoke -- localhost/comfyui:latest --json --require-gpu");
+    }
+
+    #[test]
+    fn an_image_that_looks_like_an_option_stays_an_image() {
+        for runtime in [Runtime::Docker, Runtime::Podman] {
+            let line = command(runtime, Path::new("docker"), "-v/:/host", &args());
+            let at = line.args.iter().position(|a| a == "-v/:/host").unwrap();
+            assert_eq!(line.args[at - 1], "--", "{line}");
+            assert_eq!(line.args.iter().filter(|a| a.starts_with("-v")).count(), 1);
+        }
     }
 
     #[test]

@@ -34,6 +34,12 @@ pub fn diagnose(
     };
     let said = telling_line(stderr);
     let lower = stderr.to_lowercase();
+    if lower.contains("cannot connect to the docker daemon") {
+        return error(
+            format!("`{}` cannot reach its daemon: {said}", runtime.program()),
+            "start the daemon (`sudo systemctl start docker`), or point `DOCKER_HOST` at a running one",
+        );
+    }
     if lower.contains("could not select device driver") {
         return error(
             format!("`docker` cannot give the container a GPU: {said}"),
@@ -65,15 +71,49 @@ pub fn diagnose(
         );
     }
     if matches!(code, Some(125..=127)) {
+        // Nothing known: the whole of what the runtime said, not one line of it.
         return error(
             format!(
-                "`{}` could not run the container: {said}",
-                runtime.program()
+                "`{}` could not run the container:\n{}",
+                runtime.program(),
+                whole(stderr)
             ),
-            "run the command shown above by hand to see the whole message",
+            "run the command shown above by hand to try again",
         );
     }
     None
+}
+
+/// The most lines of a runtime's stderr a message quotes: the end, where the error is.
+const MAX_QUOTED_LINES: usize = 40;
+
+/// `stderr` without blank lines or docker's `See 'docker run --help'.`, each line trimmed and
+/// indented; past [`MAX_QUOTED_LINES`], the last ones.
+fn whole(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !is_usage_pointer(l))
+        .collect();
+    let skipped = lines.len().saturating_sub(MAX_QUOTED_LINES);
+    let mut text = String::new();
+    if skipped > 0 {
+        text.push_str(&format!("    ({skipped} lines before)\n"));
+    }
+    let quoted: Vec<String> = lines[skipped..]
+        .iter()
+        .map(|l| format!("    {l}"))
+        .collect();
+    text.push_str(&quoted.join("\n"));
+    if quoted.is_empty() {
+        text.push_str("    (nothing on stderr)");
+    }
+    text
+}
+
+/// docker's last line after a usage error: `See 'docker run --help'.`
+fn is_usage_pointer(line: &str) -> bool {
+    line.starts_with("See '") && line.ends_with("--help'.")
 }
 
 /// The line that says what went wrong: the last one with `error` (a pull's progress comes
@@ -83,7 +123,7 @@ fn telling_line(stderr: &str) -> &str {
         .lines()
         .rev()
         .map(str::trim)
-        .filter(|l| !l.is_empty());
+        .filter(|l| !l.is_empty() && !is_usage_pointer(l));
     lines
         .clone()
         .find(|l| l.to_lowercase().contains("error"))
@@ -106,6 +146,39 @@ fn lacks_harness(stderr: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_docker_daemon_that_is_down_is_named_not_hidden() {
+        let stderr = "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n\nSee 'docker run --help'.\n";
+        let err = diagnose(Runtime::Docker, Some(125), stderr, "img").unwrap();
+        insta::assert_snapshot!(err.to_string(), @r"
+        `docker` cannot reach its daemon: docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
+        hint: start the daemon (`sudo systemctl start docker`), or point `DOCKER_HOST` at a running one
+        ");
+    }
+
+    #[test]
+    fn an_unknown_failure_quotes_all_of_stderr() {
+        let stderr = "Unable to find image 'img:1' locally\nlatest: Pulling from img\ndocker: some new failure\nwith a second line\n\nSee 'docker run --help'.\n";
+        let err = diagnose(Runtime::Docker, Some(125), stderr, "img:1").unwrap();
+        insta::assert_snapshot!(err.to_string(), @r"
+        `docker` could not run the container:
+            Unable to find image 'img:1' locally
+            latest: Pulling from img
+            docker: some new failure
+            with a second line
+        hint: run the command shown above by hand to try again
+        ");
+        let long: String = (0..100).map(|i| format!("line {i}\n")).collect();
+        let err = diagnose(Runtime::Podman, Some(126), &long, "img:1")
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("    (60 lines before)\n    line 60\n"),
+            "{err}"
+        );
+        assert!(err.contains("    line 99\nhint:"), "{err}");
+    }
 
     #[test]
     fn runtime_failures_get_hints() {
@@ -252,7 +325,7 @@ See 'docker run --help'.
             .unwrap()
             .to_string();
         assert!(
-            err.starts_with("`podman` could not run the container: Error: crun: exec container process `/nix/store/abc-megapak-smoke-0.1.0/bin/megapak-smoke`: No such file or directory"),
+            err.starts_with("`podman` could not run the container:\n    Error: crun: exec container process `/nix/store/abc-megapak-smoke-0.1.0/bin/megapak-smoke`: No such file or directory"),
             "{err}"
         );
     }

@@ -23,6 +23,9 @@ pub enum VerifyError {
         searched: Vec<PathBuf>,
     },
 
+    #[error("The library folder `{}` has a `:` in its path, which would split `LD_LIBRARY_PATH` there and add a relative folder\nhint: move or copy the Python environment `{}` to a folder whose path has no `:`", dir.display(), env.display())]
+    ColonInPath { env: PathBuf, dir: PathBuf },
+
     #[error("Could not read `{}`", path.display())]
     Read {
         path: PathBuf,

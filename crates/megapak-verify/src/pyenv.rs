@@ -113,6 +113,14 @@ pub fn find(env: &Path) -> Result<Libraries, VerifyError> {
             searched: all.site_packages,
         });
     }
+    // `LD_LIBRARY_PATH` is split at every `:`, with no way to quote one.
+    if let Some(dir) = all
+        .library_dirs()
+        .into_iter()
+        .find(|dir| dir.as_os_str().as_encoded_bytes().contains(&b':'))
+    {
+        return Err(VerifyError::ColonInPath { env, dir });
+    }
     Ok(all)
 }
 
@@ -219,6 +227,25 @@ pub(crate) mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
         }
+    }
+
+    #[test]
+    fn an_environment_with_a_colon_in_its_path_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = dir.path().join("envs:py312");
+        fake_venv(&env);
+        let err = find(&env).unwrap_err().to_string();
+        let err = err.replace(
+            &std::fs::canonicalize(dir.path())
+                .unwrap()
+                .display()
+                .to_string(),
+            "DIR",
+        );
+        insta::assert_snapshot!(err, @r"
+        The library folder `DIR/envs:py312/lib/python3.12/site-packages/torch/lib` has a `:` in its path, which would split `LD_LIBRARY_PATH` there and add a relative folder
+        hint: move or copy the Python environment `DIR/envs:py312` to a folder whose path has no `:`
+        ");
     }
 
     #[test]

@@ -40,6 +40,7 @@ fn docker_runs_the_image_harness_with_every_gpu() {
             "/tmp",
             "--entrypoint",
             "megapak-smoke",
+            "--",
             "ghcr.io/acme/comfyui-megapak:2025.11",
             "--json",
             "--require-gpu"
@@ -53,7 +54,7 @@ fn docker_runs_the_image_harness_with_every_gpu() {
         ran.stdout
     );
     let transcript = ran.transcript(dir.path());
-    assert!(transcript.contains("Running `[TMP]/bin/docker run --rm --gpus all --tmpfs /tmp --entrypoint megapak-smoke ghcr.io/acme/comfyui-megapak:2025.11 --json --require-gpu`\n"), "{transcript}");
+    assert!(transcript.contains("Running `[TMP]/bin/docker run --rm --gpus all --tmpfs /tmp --entrypoint megapak-smoke -- ghcr.io/acme/comfyui-megapak:2025.11 --json --require-gpu`\n"), "{transcript}");
 }
 
 #[test]
