@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use megapak_plugin_abi::AbiVersion;
 use megapak_plugin_abi::wire::{
     CandidatesAnswer, CandidatesOutcome, CandidatesQuery, CandidatesRequest, CandidatesResponse,
-    Dependencies, Description, DetailsAnswer, DetailsOutcome, DetailsQuery, DetailsRequest,
-    DetailsResponse, DirectReference, DistFormat, Found, IndexHints, OverrideValue, Source, Target,
-    VersionInfo,
+    CudaLibrary, Dependencies, Description, DetailsAnswer, DetailsOutcome, DetailsQuery,
+    DetailsRequest, DetailsResponse, DirectReference, DistFormat, Found, IndexHints,
+    NativeLibraries, NvidiaWheels, OverrideValue, Source, Target, VersionInfo, WheelLibrary,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -219,6 +219,27 @@ fn details_response() {
         requires_python: Some(">=3.6".into()),
         summary: Some("Decord Video Loader".into()),
         license: Some("Apache-2.0".into()),
+        libraries: Some(NativeLibraries {
+            nvidia_wheels: NvidiaWheels::CudaPackages,
+            cuda: vec![
+                CudaLibrary {
+                    soname: "libcudart.so.13".into(),
+                    attribute: "cuda_cudart".into(),
+                },
+                CudaLibrary {
+                    soname: "libnvrtc.so.13".into(),
+                    attribute: "cuda_nvrtc".into(),
+                },
+            ],
+            driver: strings(&["libcuda.so.1"]),
+            wheels: vec![WheelLibrary {
+                soname: "libcudnn.so.9".into(),
+                package: "nvidia-cudnn-cu13".into(),
+            }],
+            bundled: strings(&["libavcodec-5b1b6c8e.so.58"]),
+            system: strings(&["libc.so.6", "libstdc++.so.6"]),
+            unknown: strings(&["libnvcuvid.so.1"]),
+        }),
         ..Found::new(
             Source::Url {
                 url: "https://files.pythonhosted.org/packages/11/79/decord-0.6.0-py3-none-manylinux2010_x86_64.whl".into(),
@@ -295,6 +316,22 @@ fn unknown_fields_are_ignored_and_optional_ones_may_be_missing() {
     .unwrap();
     assert!(request.settings.is_empty() && request.index.is_empty() && !request.offline);
     assert_eq!(request.packages[0].specifiers, None);
+}
+
+#[test]
+fn details_without_libraries_read_as_before_and_an_unknown_nvidia_choice_is_kept_apart() {
+    // A peer from before `libraries` was added leaves it out.
+    let found: Found = serde_json::from_value(json!({
+        "source": {"kind": "path", "path": "a.whl", "hash": "sha256-x", "format": "wheel"},
+        "dependencies": {"state": "known", "requirements": []},
+    }))
+    .unwrap();
+    assert_eq!(found.libraries, None);
+    assert!(!serde_json::to_string(&found).unwrap().contains("libraries"));
+    let libraries: NativeLibraries =
+        serde_json::from_value(json!({"nvidia_wheels": "from-the-future"})).unwrap();
+    assert_eq!(libraries.nvidia_wheels, NvidiaWheels::Unknown);
+    assert!(libraries.cuda.is_empty() && libraries.unknown.is_empty());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Source;
+use super::{NativeLibraries, Source};
 
 /// `candidates`' output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +149,10 @@ pub struct Found {
     /// Anything the user should read, e.g. "not in the public binary cache: built from source".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The shared libraries its native code needs, by provider, for a wheel with ELF files.
+    /// Added in ABI 2.0's minor evolution (optional: older peers leave it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libraries: Option<NativeLibraries>,
 }
 
 impl Found {
@@ -163,6 +167,7 @@ impl Found {
             summary: None,
             license: None,
             notes: Vec::new(),
+            libraries: None,
         }
     }
 }

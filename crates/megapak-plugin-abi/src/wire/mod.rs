@@ -26,6 +26,7 @@
 //!   still reads.
 //! - Enums that may grow ([`Source`]) have an `unknown` catch-all: a host skips candidates whose
 //!   source it does not understand instead of refusing the whole answer.
+//! - Added so in 2.0: [`Found::libraries`] (the native libraries a wheel needs, by provider).
 //! - Removing or renaming a field, changing its type or meaning, or making a field required is a
 //!   new major version, which changes [`ABI_MAJOR`](crate::ABI_MAJOR).
 //!
@@ -35,6 +36,7 @@
 
 mod answer;
 mod describe;
+mod libraries;
 mod request;
 mod source;
 
@@ -43,6 +45,7 @@ pub use answer::{
     DetailsOutcome, DetailsResponse, Found, VersionInfo,
 };
 pub use describe::{Description, capability};
+pub use libraries::{CudaLibrary, NativeLibraries, NvidiaWheels, WheelLibrary};
 pub use request::{
     CandidatesQuery, CandidatesRequest, DetailsQuery, DetailsRequest, DirectReference, IndexHints,
     Target,
