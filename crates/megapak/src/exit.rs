@@ -11,6 +11,8 @@ use std::process::ExitCode;
 use anstream::eprintln;
 use anstyle::{AnsiColor, Style};
 
+use crate::terminal_text::escape_controls;
+
 /// What a command that ran to the end reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -65,7 +67,8 @@ pub(crate) fn report(result: anyhow::Result<Outcome>) -> ExitCode {
 fn print_error(err: &anyhow::Error) {
     let mut hints = Vec::new();
     for (depth, cause) in err.chain().enumerate() {
-        let text = cause.to_string();
+        // Messages quote files: no escape sequence of theirs reaches the terminal.
+        let text = escape_controls(&cause.to_string()).into_owned();
         let (message, cause_hints) = split_hints(&text);
         hints.extend(cause_hints);
         if depth == 0 {
@@ -108,7 +111,8 @@ pub(crate) fn install_panic_hook() {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(
             stderr,
-            "error: Internal error: megapak panicked: {info}\nhint: this is a bug in megapak; please report it with the command you ran"
+            "error: Internal error: megapak panicked: {}\nhint: this is a bug in megapak; please report it with the command you ran",
+            escape_controls(&info.to_string())
         );
         std::process::exit(i32::from(INTERNAL_ERROR));
     }));

@@ -103,6 +103,14 @@ fn write_through_temporary_file(
             .open(path)?
             .write_all(contents);
     }
+    if metadata.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        // Renaming over a folder fails with "Device or resource busy" (`-o .`) or "Is a
+        // directory": say what is wrong instead.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            format!("`{}` is a folder: name a file", path.display()),
+        ));
+    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => std::path::Path::new("."),
@@ -113,6 +121,8 @@ fn write_through_temporary_file(
         // Applied at creation, so the umask applies as for any new file.
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)?;
+    // Removed on SIGINT/SIGTERM too, not only when `file` is dropped.
+    let _pending = crate::signals::TempFileGuard::new(file.path());
     if let Some(metadata) = metadata
         && existing == Existing::Replace
     {
@@ -139,6 +149,42 @@ fn write_through_temporary_file(
     };
     persisted.map_err(|err| err.error)?;
     Ok(())
+}
+
+/// An output that is also an input: writing it would replace what was read.
+#[derive(Debug, thiserror::Error)]
+#[error("`{}` is also an input of this command: `{}`", output.display(), input.display())]
+pub(crate) struct OutputIsAnInput {
+    pub(crate) output: std::path::PathBuf,
+    pub(crate) input: std::path::PathBuf,
+}
+
+/// Refuses to write `output` when it is the same file as one of `inputs`: same device and inode
+/// once every symlink is followed, so `-o p.txt` for `--paks ./p.txt`, a hard link or a symlink
+/// to an input are all found. An output that does not exist yet is no input.
+pub(crate) fn refuse_output_that_is_an_input<'a>(
+    output: &std::path::Path,
+    inputs: impl IntoIterator<Item = &'a std::path::Path>,
+) -> Result<(), OutputIsAnInput> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(target) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    // A FIFO or `/dev/stdout` is written to, not replaced; only a regular file can be lost.
+    if !target.is_file() {
+        return Ok(());
+    }
+    let identity = (target.dev(), target.ino());
+    match inputs
+        .into_iter()
+        .find(|input| std::fs::metadata(input).is_ok_and(|m| (m.dev(), m.ino()) == identity))
+    {
+        Some(input) => Err(OutputIsAnInput {
+            output: output.to_owned(),
+            input: input.to_owned(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// `path` with every symlink at its end followed, even to a file that does not exist yet.
@@ -227,6 +273,45 @@ mod tests {
         assert!(std::os::unix::fs::FileTypeExt::is_fifo(
             &std::fs::symlink_metadata(&fifo).unwrap().file_type()
         ));
+    }
+
+    #[test]
+    fn an_output_that_is_an_input_is_refused_by_identity() {
+        use super::refuse_output_that_is_an_input as refuse;
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        std::fs::write(at("p.txt"), "torch\n").unwrap();
+        std::fs::write(at("megapak.toml"), "").unwrap();
+        std::os::unix::fs::symlink("p.txt", at("link.txt")).unwrap();
+        std::fs::hard_link(at("p.txt"), at("hard.txt")).unwrap();
+        std::fs::create_dir(at("sub")).unwrap();
+        let inputs = [at("megapak.toml"), at("sub/../p.txt")];
+        let inputs = || inputs.iter().map(std::path::PathBuf::as_path);
+        for output in ["p.txt", "link.txt", "hard.txt", "megapak.toml"] {
+            let err = refuse(&at(output), inputs()).unwrap_err();
+            assert_eq!(err.output, at(output));
+        }
+        let err = refuse(&at("link.txt"), inputs()).unwrap_err().to_string();
+        let err = err.replace(&dir.path().display().to_string(), "DIR");
+        insta::assert_snapshot!(err, @"`DIR/link.txt` is also an input of this command: `DIR/sub/../p.txt`");
+        // A new file, another file, a folder: fine here (the writer refuses the folder).
+        std::fs::write(at("report.md"), "old report").unwrap();
+        for output in ["new.md", "report.md", "sub"] {
+            refuse(&at(output), inputs()).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_folder_is_named_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_file_atomically(dir.path(), b"report").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::IsADirectory);
+        assert_eq!(
+            err.to_string(),
+            format!("`{}` is a folder: name a file", dir.path().display())
+        );
+        let names = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(names, 0, "no temporary file left");
     }
 
     #[test]
