@@ -8,6 +8,7 @@ mod commands;
 mod exit;
 mod inputs;
 mod output;
+mod plugin_trust;
 mod signals;
 mod terminal_text;
 
