@@ -1,8 +1,9 @@
 //! The Nix side of megapak.
 //!
-//! For now this is [`read`]: finding which Python packages a hand-written `flake.nix` lists,
-//! and which it has commented out, from its syntax alone (parsed with `rnix`; Nix is never run
-//! or evaluated). Writing Nix will live beside it.
+//! - [`read`]: finding which Python packages a hand-written `flake.nix` lists, and which it has
+//!   commented out, from its syntax alone (parsed with `rnix`; Nix is never run or evaluated);
+//! - [`sync`]: bringing such a flake in line with the packages a lock provides, with the fewest
+//!   edits and every other byte left as it was.
 //!
 //! # What counts as a Python package list
 //!
@@ -61,5 +62,6 @@
 
 mod location;
 pub mod read;
+pub mod sync;
 
 pub use location::Location;

@@ -138,7 +138,7 @@ pub(super) fn check_nesting(text: &str, index: &LineIndex) -> Result<(), FlakeEr
 
 /// Runs `work` on a thread with a stack of [`PARSER_STACK_SIZE`], so that how deep rnix may
 /// recurse does not depend on the caller's stack (`ulimit -s`, a small worker thread).
-pub(super) fn on_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+pub(crate) fn on_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     // Kept outside the thread so the caller can still run it if no thread can be started.
     let slot = std::sync::Mutex::new(Some(work));
     let take = || slot.lock().ok().and_then(|mut work| work.take());

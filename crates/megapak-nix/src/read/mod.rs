@@ -18,6 +18,8 @@ pub use error::FlakeError;
 pub use limits::{DEFAULT_MAX_FLAKE_SIZE, MAX_FILE_SIZE_VARIABLE, MAX_NESTING};
 pub use model::{EntryState, FlakeEntry, FlakePackages};
 
+pub(crate) use limits::on_parser_stack;
+
 use crate::location::LineIndex;
 
 /// Reads the flake at `path` and returns the Python packages it lists or has commented out.
@@ -59,7 +61,7 @@ pub fn parse_flake_packages(text: &str, path: &Path) -> Result<FlakePackages, Fl
     let index = LineIndex::new(text, path);
     limits::check_nesting(text, &index)?;
     // The tree is built, walked and dropped on a stack of known size.
-    let entries = limits::on_parser_stack(|| {
+    let entries = on_parser_stack(|| {
         let parse = rnix::Root::parse(text);
         let root = parse.syntax();
         match parse.errors().first() {
