@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod exit;
 mod inputs;
+mod insecure_urls;
 mod output;
 mod plugin_trust;
 mod signals;
