@@ -101,15 +101,65 @@ pub(crate) enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct PluginsArgs {
-    /// The workspace's configuration file, for `[plugins] paths` and `required`. Default:
-    /// `megapak.toml` in the current folder, if there is one.
-    #[arg(long, short = 'c', value_name = "FILE")]
+    /// The workspace's configuration file, for `[plugins] paths` and `required` (and, for
+    /// `call`, the target and the plugin's settings). Default: `megapak.toml` in the current
+    /// folder, if there is one.
+    #[arg(long, short = 'c', value_name = "FILE", global = true)]
     pub(crate) config: Option<PathBuf>,
 
-    /// Print a JSON array with one object per plugin file (`name`, `version`, `abi`, `path`,
-    /// `status`, and `reason` for a refused file) instead of a table.
+    /// Print a JSON array with one object per plugin file instead of a table: `name`,
+    /// `version`, `abi`, `path`, `status` ("loaded" or "refused") and `origin`; for a loaded
+    /// plugin also `capabilities` and `summary`; for a refused file `reason`, `hints` and
+    /// `fatal`.
     #[arg(long)]
     pub(crate) json: bool,
+
+    #[command(subcommand)]
+    pub(crate) command: Option<PluginsCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PluginsCommand {
+    /// Run one call of one plugin with the workspace's target and settings, and print its
+    /// answer as JSON.
+    ///
+    /// The request carries the `[target]` of `megapak.toml`, the plugin's `[resolvers.NAME]`
+    /// table, the workspace folder and the pak files' index options; the answer is checked
+    /// against the wire schema before it is printed. For example: `megapak plugins call pypi
+    /// candidates torch numpy`, `megapak plugins call pypi details torch==2.10.0`.
+    Call(PluginCallArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PluginCallArgs {
+    /// The plugin, by the name `megapak plugins` lists.
+    pub(crate) name: String,
+
+    /// Ask the plugin to answer without the network (from its cache, or `offline`).
+    #[arg(long, global = true)]
+    pub(crate) offline: bool,
+
+    #[command(subcommand)]
+    pub(crate) call: PluginCall,
+}
+
+/// The calls of the plugin wire.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PluginCall {
+    /// Which versions of these packages can the plugin supply?
+    ///
+    /// A package the pak files ask for comes with their specifiers and any URL or git source.
+    Candidates {
+        /// Package names.
+        #[arg(required = true, value_name = "PKG")]
+        packages: Vec<String>,
+    },
+    /// Where do these versions come from, and what do they depend on?
+    Details {
+        /// `PKG VERSION` pairs, or `PKG==VERSION` words.
+        #[arg(required = true, value_name = "PKG VERSION|PKG==VERSION")]
+        packages: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,103 +1,12 @@
 //! `megapak plugins`: what is found with no configuration, what `megapak.toml` adds, and every
 //! refused file with its exact message.
-//!
-//! Each test copies the megapak binary into a fresh folder, so that "the folder beside megapak"
-//! holds exactly the plugins the test puts there, whatever else the build left in `target/`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod plugins_support;
 
 use megapak_plugin_fixtures::{
     PluginDir, c_library, foreign_architecture_library, rust_library, text_file,
 };
-
-/// A megapak installation: the binary, its folder, and a folder to run it in.
-struct Install {
-    bin: PluginDir,
-    work: PluginDir,
-    extra: PluginDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Install {
-    fn new() -> Self {
-        // A hard link, not a copy: a copy is a file open for writing for a moment, and a child
-        // forked by a test running beside this one would inherit that descriptor and make the
-        // `exec` fail with "Text file busy". Linking needs the same file system as the binary.
-        let bin = PluginDir::new_in(Path::new(env!("CARGO_TARGET_TMPDIR")));
-        let exe = bin.path().join("megapak");
-        if fs_err::hard_link(env!("CARGO_BIN_EXE_megapak"), &exe).is_err() {
-            fs_err::copy(env!("CARGO_BIN_EXE_megapak"), &exe).unwrap();
-        }
-        Self {
-            bin,
-            work: PluginDir::new(),
-            extra: PluginDir::new(),
-        }
-    }
-
-    /// Installs the three first-party plugins beside the binary, as a release build leaves them.
-    fn with_first_party_plugins(self) -> Self {
-        for name in ["nixpkgs", "pypi", "custom-wheel"] {
-            self.bin
-                .install(&rust_library(&format!("megapak-plugin-{name}")), name);
-        }
-        self
-    }
-
-    /// Runs `megapak args` in the work folder with `MEGAPAK_PLUGIN_PATH` set to the extra
-    /// folder, and redacts the temporary paths.
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_with(args, |command| command)
-    }
-
-    /// [`Install::run`] with more set on the command (an environment variable).
-    fn run_with(&self, args: &[&str], more: impl FnOnce(&mut Command) -> &mut Command) -> Run {
-        let mut command = Command::new(self.bin.path().join("megapak"));
-        command
-            .args(args)
-            .current_dir(self.work.path())
-            .env("MEGAPAK_PLUGIN_PATH", self.extra.path())
-            .env_remove("RUST_BACKTRACE")
-            .env("NO_COLOR", "1");
-        let output = more(&mut command).output().expect("megapak runs");
-        let redact = |bytes: &[u8]| -> String {
-            String::from_utf8_lossy(bytes)
-                .replace(&self.bin.path().display().to_string(), "[BIN]")
-                .replace(&self.work.path().display().to_string(), "[WORK]")
-                .replace(&self.extra.path().display().to_string(), "[EXTRA]")
-        };
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: redact(&output.stdout),
-            stderr: redact(&output.stderr),
-        }
-    }
-}
-
-impl Run {
-    fn transcript(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn write_config(dir: &Path, plugins_table: &str) -> PathBuf {
-    let path = dir.join("megapak.toml");
-    fs_err::write(
-        &path,
-        format!("[target]\npython = \"3.13\"\n\n[plugins]\n{plugins_table}\n"),
-    )
-    .unwrap();
-    path
-}
+use plugins_support::{Install, write_config};
 
 #[test]
 fn the_first_party_plugins_beside_megapak_are_found_without_configuration() {
@@ -323,4 +232,45 @@ fn resolvers_in_the_order_with_no_plugin_file_are_warned_about() {
     warning: `[resolvers] order` in `megapak.toml` names `internal-wheels`, `conda`, but no plugin file for them was found in `[EXTRA]`, `[BIN]`
     hint: put each plugin file (`libmegapak_plugin_internal_wheels.so` for `internal-wheels`) in one of those folders, or name its folder in `[plugins] paths` or `MEGAPAK_PLUGIN_PATH`
     ");
+}
+
+#[test]
+fn the_help_of_json_names_every_key_it_prints() {
+    let install = Install::new();
+    install.bin.install(&c_library("c_resolver"), "c-resolver");
+    install
+        .extra
+        .write("libmegapak_plugin_notes.so", &text_file());
+    let run = install.run(&["plugins", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let entries: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let statuses: std::collections::BTreeSet<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["loaded", "refused"].into());
+    let printed: std::collections::BTreeSet<String> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|entry| entry.as_object().unwrap().keys().cloned())
+        .collect();
+
+    let help = install.run(&["plugins", "--help"]).stdout;
+    let paragraph: String = help
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with("--json"))
+        .skip(1)
+        .take_while(|line| !line.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let documented: std::collections::BTreeSet<String> = paragraph
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(documented, printed, "the help says: {paragraph}");
 }

@@ -2,6 +2,8 @@
 
 mod completions;
 mod init;
+mod plugin_call;
+mod plugin_request;
 mod plugins;
 mod status;
 mod verify;

@@ -7,29 +7,49 @@ use megapak_config::{Config, DEFAULT_RESOLVER_ORDER};
 use megapak_plugin_host::{
     HostOptions, Plugins, Refusal, SearchPath, folder_list, plugin_file_name,
 };
+use megapak_types::Hint;
 use megapak_workspace::{Need, find_config};
 use serde_json::json;
 
 use super::hinted;
-use crate::cli::PluginsArgs;
+use crate::cli::{PluginsArgs, PluginsCommand};
 use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE, split_hints};
 use crate::output::write_stdout;
 
 pub(crate) fn run(args: &PluginsArgs) -> anyhow::Result<Outcome> {
-    let config = find_config(args.config.as_deref(), Need::Optional).map_err(hinted)?;
-    let plugins = load(config.as_ref());
-    let text = if args.json {
-        render_json(&plugins)
-    } else {
-        render_table(&plugins)
-    };
-    write_stdout(&text)?;
-    if let Some(config) = &config {
-        warn_about_ordered_resolvers_not_found(config, &plugins);
+    if let Some(PluginsCommand::Call(call)) = &args.command {
+        return super::plugin_call::run(args.config.clone(), call);
     }
-    // After the listing, so that the user sees what was found even when the run cannot go on.
-    plugins.ensure_usable()?;
+    let config = find_config(args.config.as_deref(), Need::Optional).map_err(hinted)?;
+    // The listing comes before the check, so that the user sees what was found even when the
+    // run cannot go on.
+    load_checked(config.as_ref(), |plugins| {
+        let text = if args.json {
+            render_json(plugins)
+        } else {
+            render_table(plugins)
+        };
+        write_stdout(&text)?;
+        if let Some(config) = &config {
+            warn_about_ordered_resolvers_not_found(config, plugins);
+        }
+        Ok(())
+    })?;
     Ok(Outcome::Success)
+}
+
+/// The one way a command gets its plugins: loads every plugin on the standard search path
+/// (with the configuration's `[plugins] paths`), warns on stderr about unusable folders and
+/// skipped files, lets `show` see them, then stops unless every `[plugins] required` plugin
+/// loaded and no two plugins share a name.
+pub(crate) fn load_checked(
+    config: Option<&Config>,
+    show: impl FnOnce(&Plugins) -> anyhow::Result<()>,
+) -> anyhow::Result<Plugins> {
+    let plugins = load(config);
+    show(&plugins)?;
+    plugins.ensure_usable()?;
+    Ok(plugins)
 }
 
 /// The resolvers `[resolvers] order` names, but for which no plugin file exists anywhere on the
@@ -65,7 +85,7 @@ fn warn_about_ordered_resolvers_not_found(config: &Config, plugins: &Plugins) {
 
 /// Loads every plugin on the standard search path, warning on stderr about unusable folders and
 /// about each plugin file skipped. Whether the run can go on is [`Plugins::ensure_usable`].
-pub(crate) fn load(config: Option<&Config>) -> Plugins {
+fn load(config: Option<&Config>) -> Plugins {
     let (folders, required) = config.map_or_else(Default::default, |config| {
         (
             config.plugins.paths.clone(),
@@ -78,6 +98,9 @@ pub(crate) fn load(config: Option<&Config>) -> Plugins {
     });
     for warning in &plugins.warnings {
         eprintln!("{WARNING_STYLE}warning{WARNING_STYLE:#}: {warning}");
+        if let Some(hint) = warning.hint() {
+            eprintln!("{HINT_STYLE}hint{HINT_STYLE:#}: {hint}");
+        }
     }
     for refusal in plugins.refused.iter().filter(|r| !plugins.is_fatal(r)) {
         let (reason, hints) = split_hints(&refusal.reason.to_string());
