@@ -127,6 +127,39 @@ pub(crate) fn refuse_overrides_contradicting_pins(workspace: &Workspace) -> anyh
     }
 }
 
+/// A flake in which megapak finds no Python package at all, listed or commented out: the
+/// comparison would call every pak package missing, most likely because the lists are written
+/// in a way megapak does not read (or `--flake` names the wrong file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FlakeWithoutPackages {
+    pub(crate) path: PathBuf,
+}
+
+impl std::fmt::Display for FlakeWithoutPackages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` lists no Python package megapak can read, so every package counts as missing",
+            self.path.display()
+        )
+    }
+}
+
+impl FlakeWithoutPackages {
+    pub(crate) fn hint(&self) -> String {
+        "megapak reads `python3.withPackages (ps: [ ps.numpy ])`, `with python3Packages; [ numpy ]` and lists selected from a Python package set".to_owned()
+    }
+}
+
+/// [`FlakeWithoutPackages`] when `flake` has no entry.
+pub(crate) fn flake_without_packages(
+    flake: &megapak_nix::read::FlakePackages,
+) -> Option<FlakeWithoutPackages> {
+    flake.entries.is_empty().then(|| FlakeWithoutPackages {
+        path: flake.path.clone(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use megapak_workspace::{Need, Paks, Request, Workspace};
@@ -196,6 +229,22 @@ mod tests {
         )
         .unwrap();
         refuse_output_among_inputs(None, &workspace, Some(&flake)).unwrap();
+    }
+
+    #[test]
+    fn a_flake_without_python_packages_is_named() {
+        let parse = |text: &str| {
+            megapak_nix::read::parse_flake_packages(text, Path::new("flake.nix")).unwrap()
+        };
+        let warning = flake_without_packages(&parse("{ outputs = _: { }; }")).unwrap();
+        insta::assert_snapshot!(format!("{warning}\nhint: {}", warning.hint()), @r"
+        `flake.nix` lists no Python package megapak can read, so every package counts as missing
+        hint: megapak reads `python3.withPackages (ps: [ ps.numpy ])`, `with python3Packages; [ numpy ]` and lists selected from a Python package set
+        ");
+        assert_eq!(
+            flake_without_packages(&parse("python3.withPackages (ps: [ ps.numpy ])")),
+            None
+        );
     }
 
     #[test]
