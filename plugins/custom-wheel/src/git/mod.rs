@@ -1,0 +1,324 @@
+//! Git sources: a ref resolved to a commit, the checkout hashed as Nix's `fetchgit` hashes it.
+//!
+//! The `git` command does the transport (https, git://, dumb http, file://; credentials and
+//! proxies as the user's git has them). Like `nix-prefetch-git`, the checkout is a plain
+//! `git checkout` of the commit, submodules (when asked for) updated recursively, then every
+//! `.git` removed; then [`nar`] hashes the tree. git runs with the user's and the system's
+//! configuration switched off (`core.autocrlf` in `~/.gitconfig` would change the tree, and
+//! Nix's builder has no home), never prompts, and is stopped after the timeout: an unreachable
+//! host is an error, not a hang.
+
+pub mod nar;
+pub mod project;
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::fetch::hex;
+use project::Project;
+
+/// What is asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GitSpec {
+    /// The repository, without `git+`.
+    pub url: String,
+    /// A branch, tag or commit; the default branch when absent.
+    pub rev: Option<String>,
+    /// Whether submodules are part of the checkout.
+    pub submodules: bool,
+    /// The package's folder in the repository.
+    pub subdirectory: Option<String>,
+}
+
+/// What a git source resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The full commit id.
+    pub commit: String,
+    /// The SRI hash of the checkout's NAR.
+    pub hash: String,
+    /// The package in `subdirectory`.
+    pub project: Project,
+}
+
+/// Resolves `spec`: fetches into `cache`, checks out, hashes, reads the project.
+pub fn resolve(spec: &GitSpec, cache: &Path, timeout: Duration) -> Result<Resolved, Error> {
+    let git = Git {
+        url: &spec.url,
+        timeout,
+    };
+    let advertised = git.ls_remote()?;
+    let wanted = spec.rev.as_deref().unwrap_or("HEAD");
+    let commit = find_ref(&advertised, wanted);
+    let bare = cache
+        .join("git")
+        .join(&hex(&Sha256::digest(spec.url.as_bytes()))[..24]);
+    if !bare.join("HEAD").is_file() {
+        fs_err::create_dir_all(&bare)?;
+        git.run(
+            None,
+            &["init", "--quiet", "--bare", path_str(&bare)],
+            "init",
+        )?;
+    }
+    let commit = match commit {
+        Some(commit) => {
+            if !git.has_commit(&bare, &commit)
+                && git
+                    .run(
+                        Some(&bare),
+                        &["fetch", "--quiet", "--depth=1", &spec.url, &commit],
+                        "fetch",
+                    )
+                    .is_err()
+            {
+                git.fetch_all(&bare)?;
+            }
+            commit
+        }
+        None => {
+            // Not a ref: a commit id, full or abbreviated, reachable from some ref.
+            if !wanted.bytes().all(|b| b.is_ascii_hexdigit()) || wanted.len() < 7 {
+                return Err(git.no_ref(wanted));
+            }
+            if !git.has_commit(&bare, wanted) {
+                git.fetch_all(&bare)?;
+            }
+            let output = git
+                .run(
+                    Some(&bare),
+                    &[
+                        "rev-parse",
+                        "--verify",
+                        "--quiet",
+                        &format!("{wanted}^{{commit}}"),
+                    ],
+                    "rev-parse",
+                )
+                .map_err(|_| git.no_ref(wanted))?;
+            output.trim().to_owned()
+        }
+    };
+    let checkout = tempfile::Builder::new()
+        .prefix("checkout-")
+        .tempdir_in(fs_err::create_dir_all(cache.join("tmp")).map(|()| cache.join("tmp"))?)?;
+    let tree = checkout.path().join("tree");
+    git.run(
+        None,
+        &[
+            "clone",
+            "--quiet",
+            "--no-checkout",
+            "--shared",
+            path_str(&bare),
+            path_str(&tree),
+        ],
+        "clone",
+    )?;
+    git.run(
+        Some(&tree),
+        &["checkout", "--quiet", "--detach", &commit],
+        "checkout",
+    )?;
+    if spec.submodules {
+        // Relative submodule URLs are relative to the repository, not to the cache.
+        git.run(
+            Some(&tree),
+            &["remote", "set-url", "origin", &spec.url],
+            "remote",
+        )?;
+        git.run(
+            Some(&tree),
+            &["submodule", "update", "--init", "--recursive", "--quiet"],
+            "submodule update",
+        )?;
+    }
+    remove_dot_git(&tree)?;
+    let hash = nar::nar_sri(&tree)?;
+    let package_dir = match &spec.subdirectory {
+        Some(sub) if sub != "." && !sub.is_empty() => tree.join(sub),
+        _ => tree.clone(),
+    };
+    let project = project::read(&package_dir).map_err(|reason| Error::Project {
+        url: spec.url.clone(),
+        rev: commit.clone(),
+        reason,
+    })?;
+    Ok(Resolved {
+        commit,
+        hash,
+        project,
+    })
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
+
+/// The commit a ref name points at: `HEAD`, a branch, a tag (peeled), or a full ref name.
+fn find_ref(advertised: &[(String, String)], wanted: &str) -> Option<String> {
+    let candidates = [
+        format!("refs/tags/{wanted}^{{}}"),
+        format!("refs/tags/{wanted}"),
+        format!("refs/heads/{wanted}"),
+        wanted.to_owned(),
+    ];
+    candidates.iter().find_map(|name| {
+        advertised
+            .iter()
+            .find(|(_, reference)| reference == name)
+            .map(|(commit, _)| commit.clone())
+    })
+}
+
+/// Every `.git` (folder or file) in the tree, as `fetchgit` removes them.
+fn remove_dot_git(dir: &Path) -> Result<(), Error> {
+    for entry in fs_err::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if entry.file_name() == ".git" {
+            if kind.is_dir() {
+                fs_err::remove_dir_all(&path)?;
+            } else {
+                fs_err::remove_file(&path)?;
+            }
+        } else if kind.is_dir() {
+            remove_dot_git(&path)?;
+        }
+    }
+    Ok(())
+}
+
+struct Git<'a> {
+    url: &'a str,
+    timeout: Duration,
+}
+
+impl Git<'_> {
+    fn no_ref(&self, rev: &str) -> Error {
+        Error::GitRef {
+            url: self.url.to_owned(),
+            rev: rev.to_owned(),
+        }
+    }
+
+    fn ls_remote(&self) -> Result<Vec<(String, String)>, Error> {
+        let output = self.run(None, &["ls-remote", self.url], "ls-remote")?;
+        Ok(output
+            .lines()
+            .filter_map(|line| line.split_once('\t'))
+            .map(|(commit, name)| (commit.to_owned(), name.to_owned()))
+            .collect())
+    }
+
+    fn has_commit(&self, bare: &Path, commit: &str) -> bool {
+        self.run(
+            Some(bare),
+            &["cat-file", "-e", &format!("{commit}^{{commit}}")],
+            "cat-file",
+        )
+        .is_ok()
+    }
+
+    fn fetch_all(&self, bare: &Path) -> Result<(), Error> {
+        self.run(
+            Some(bare),
+            &[
+                "fetch",
+                "--quiet",
+                self.url,
+                "+refs/heads/*:refs/megapak/heads/*",
+                "+refs/tags/*:refs/megapak/tags/*",
+            ],
+            "fetch",
+        )
+        .map(drop)
+    }
+
+    /// Runs git in `dir`, stopped after the timeout; its stdout.
+    fn run(&self, dir: Option<&Path>, args: &[&str], what: &str) -> Result<String, Error> {
+        let mut command = Command::new("git");
+        // A local repository's submodules are as trusted as the repository.
+        if self.url.starts_with("file://") || self.url.starts_with('/') {
+            command.args(["-c", "protocol.file.allow=always"]);
+        }
+        command
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_HTTP_LOW_SPEED_LIMIT", "1000")
+            .env(
+                "GIT_HTTP_LOW_SPEED_TIME",
+                self.timeout.as_secs().max(1).to_string(),
+            )
+            .env(
+                "GIT_SSH_COMMAND",
+                format!(
+                    "ssh -o BatchMode=yes -o ConnectTimeout={}",
+                    self.timeout.as_secs().max(1)
+                ),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
+        let failed = |message: String| Error::Git {
+            url: self.url.to_owned(),
+            command: what.to_owned(),
+            message,
+        };
+        let mut child = command
+            .spawn()
+            .map_err(|error| failed(format!("`git` could not be started: {error}")))?;
+        let mut stdout = child.stdout.take();
+        let mut stderr = child.stderr.take();
+        let out = std::thread::spawn(move || read_all(stdout.as_mut()));
+        let err = std::thread::spawn(move || read_all(stderr.as_mut()));
+        let deadline = Instant::now() + self.timeout;
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                // The child is ours; kill it and reap it.
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::GitTimeout {
+                    url: self.url.to_owned(),
+                    command: what.to_owned(),
+                    seconds: self.timeout.as_secs(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stdout = out.join().unwrap_or_default();
+        let stderr = err.join().unwrap_or_default();
+        if !status.success() {
+            let message = stderr.trim().lines().rev().take(3).collect::<Vec<_>>();
+            let message = message.into_iter().rev().collect::<Vec<_>>().join(" / ");
+            return Err(failed(if message.is_empty() {
+                status.to_string()
+            } else {
+                message
+            }));
+        }
+        Ok(stdout)
+    }
+}
+
+fn read_all(stream: Option<&mut impl Read>) -> String {
+    let mut bytes = Vec::new();
+    if let Some(stream) = stream {
+        let _ = stream.read_to_end(&mut bytes);
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
