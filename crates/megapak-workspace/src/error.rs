@@ -22,7 +22,7 @@ pub enum WorkspaceError {
     },
     /// `megapak.toml` cannot be read or is not valid.
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(#[from] Box<ConfigError>),
     /// `[target]` gives no marker environment.
     #[error(transparent)]
     Target(#[from] InvalidTarget),
@@ -43,19 +43,25 @@ pub enum WorkspaceError {
         line: usize,
         /// Why.
         #[source]
-        source: RequirementsError,
+        source: Box<RequirementsError>,
     },
     /// A pak file named on the command line cannot be read.
     #[error(transparent)]
-    ReadPak(RequirementsError),
+    ReadPak(Box<RequirementsError>),
     /// The pak files cannot be merged.
     #[error("{error}")]
     Merge {
         /// Why.
-        error: MergeError,
+        error: Box<MergeError>,
         /// Whether markers were judged for the configuration's `[target]`.
         for_target: bool,
     },
+}
+
+impl From<ConfigError> for WorkspaceError {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(Box::new(error))
+    }
 }
 
 impl Hint for WorkspaceError {
@@ -77,9 +83,9 @@ impl Hint for WorkspaceError {
             Self::ReadConfiguredPak { source, .. } | Self::ReadPak(source) => source.hint(),
             // The library's "merge for one target environment" is `--config` here.
             Self::Merge {
-                error: error @ MergeError::TooManyMarkers { .. },
+                error,
                 for_target: false,
-            } if error.needs_a_target() => Some(
+            } if matches!(**error, MergeError::TooManyMarkers { .. }) => Some(
                 "Pass `--config megapak.toml` so markers are judged for its `[target]` first"
                     .to_owned(),
             ),

@@ -86,9 +86,9 @@ pub(crate) fn read(paks: Vec<PakToRead>) -> Result<Vec<RequirementsFile>, Worksp
                     path: pak.path,
                     config,
                     line,
-                    source,
+                    source: Box::new(source),
                 },
-                None => WorkspaceError::ReadPak(source),
+                None => WorkspaceError::ReadPak(Box::new(source)),
             })
         })
         .collect()

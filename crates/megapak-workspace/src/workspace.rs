@@ -58,7 +58,7 @@ impl Workspace {
             None => merge(&files),
         };
         let packages = merged.map_err(|error| WorkspaceError::Merge {
-            error,
+            error: Box::new(error),
             for_target: config.is_some(),
         })?;
         // Pak files of the command line are not those the overrides were written for.
