@@ -1,0 +1,692 @@
+//! The solver's side of PubGrub: which versions exist (asking providers in order), what each
+//! depends on (asking for details, borrowing unknown dependencies), in which order to decide.
+//!
+//! Providers are asked in batches: when a package's dependencies become known, every new name
+//! among them is asked of the first provider in one `candidates` call (the names it has no
+//! fitting version of go to the next provider, again in one call), and the `details` of the
+//! version each is likely to get are fetched in one call per provider, the providers in
+//! parallel. What PubGrub asks afterwards is mostly answered from these caches.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
+
+use megapak_plugin_abi::wire::{
+    CandidatesOutcome, CandidatesQuery, Dependencies, DetailsOutcome, DetailsQuery,
+    DirectReference, Found,
+};
+use megapak_requirements::pep440_rs::{Version, VersionSpecifiers};
+use megapak_types::PackageName;
+use pubgrub::{DependencyProvider, PackageResolutionStatistics};
+
+use crate::dependencies::{self, Dependency};
+use crate::error::SolveError;
+use crate::input::{RootRequirement, SolveInput};
+use crate::package::Pkg;
+use crate::provider::Provider;
+use crate::ranges::{self, Range};
+
+/// Whether providers are asked, or every version is taken to exist with no dependencies (the
+/// check of the pak files' own contradictions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Solve,
+    RootsOnly,
+}
+
+/// What one provider said about one name.
+#[derive(Debug, Clone)]
+pub(crate) enum Listing {
+    Found {
+        candidates: Vec<Candidate>,
+        notes: Vec<String>,
+    },
+    NotFound(String),
+}
+
+/// One version a provider listed.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub(crate) version: Version,
+    pub(crate) text: String,
+    pub(crate) yanked: bool,
+    /// `None` when its `Requires-Python` admits the target's Python, else that specifier.
+    pub(crate) python_mismatch: Option<String>,
+    pub(crate) notes: Vec<String>,
+}
+
+/// A chosen version's dependencies, parsed, and where they came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Known {
+    pub(crate) dependencies: Vec<Dependency>,
+    /// The provider whose details gave them, when it is not the one that supplies the package.
+    pub(crate) borrowed_from: Option<usize>,
+}
+
+/// The caches, behind a `RefCell`: PubGrub hands the provider out by shared reference.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(crate) listings: HashMap<(usize, PackageName), Listing>,
+    pub(crate) details: HashMap<(usize, PackageName, String), DetailsOutcome>,
+    /// Which provider supplies each version chosen so far.
+    pub(crate) chosen: HashMap<(PackageName, Version), usize>,
+    /// Dependencies of chosen versions, or why they cannot be had.
+    pub(crate) known: HashMap<(PackageName, Version), Result<Known, String>>,
+    /// Packages some specifier names a pre-release of.
+    pub(crate) pre_mentions: HashSet<PackageName>,
+    /// Names already prefetched.
+    prefetched: HashSet<PackageName>,
+    /// The order packages were first seen in, for priorities.
+    discovery: HashMap<Pkg, u32>,
+}
+
+/// The PubGrub dependency provider of one solve.
+pub(crate) struct Oracle<'a> {
+    pub(crate) input: &'a SolveInput,
+    pub(crate) requirements: &'a [RootRequirement],
+    pub(crate) providers: &'a [&'a dyn Provider],
+    pub(crate) mode: Mode,
+    pub(crate) state: RefCell<State>,
+    direct: HashMap<PackageName, DirectReference>,
+    specifiers: HashMap<PackageName, VersionSpecifiers>,
+    python: [Version; 2],
+}
+
+impl<'a> Oracle<'a> {
+    pub(crate) fn new(
+        input: &'a SolveInput,
+        requirements: &'a [RootRequirement],
+        providers: &'a [&'a dyn Provider],
+        mode: Mode,
+    ) -> Self {
+        let mut state = State::default();
+        let mut direct = HashMap::new();
+        let mut specifiers = HashMap::new();
+        for requirement in requirements {
+            if ranges::names_prerelease(&requirement.specifiers) {
+                state.pre_mentions.insert(requirement.name.clone());
+            }
+            if let Some(reference) = &requirement.direct {
+                direct.insert(requirement.name.clone(), reference.clone());
+            }
+            if !requirement.specifiers.is_empty() {
+                specifiers.insert(requirement.name.clone(), requirement.specifiers.clone());
+            }
+        }
+        // `Requires-Python` is judged for the target's MAJOR.MINOR: the patch release of the
+        // image's Python is not known here, so a specifier that admits its first or a late
+        // patch release admits the target.
+        let release = input.python.release();
+        let (major, minor) = (
+            release.first().copied().unwrap_or(3),
+            release.get(1).copied().unwrap_or(0),
+        );
+        let python = [
+            Version::new([major, minor, 0]),
+            Version::new([major, minor, 99]),
+        ];
+        Self {
+            input,
+            requirements,
+            providers,
+            mode,
+            state: RefCell::new(state),
+            direct,
+            specifiers,
+            python,
+        }
+    }
+
+    /// The providers that may supply `name`, by index: the one an `[[override]] provider`
+    /// names, else all in order.
+    pub(crate) fn eligible(&self, name: &PackageName) -> Vec<usize> {
+        let pinned = self
+            .input
+            .overrides
+            .get(name)
+            .and_then(|o| o.provider.as_deref());
+        (0..self.providers.len())
+            .filter(|&i| pinned.is_none_or(|provider| self.providers[i].name() == provider))
+            .collect()
+    }
+
+    /// Whether a `Requires-Python` admits the target.
+    fn python_fits(&self, requires_python: &str) -> bool {
+        VersionSpecifiers::from_str(requires_python).map_or(true, |specifiers| {
+            self.python.iter().any(|v| specifiers.contains(v))
+        })
+    }
+
+    /// The highest version of `name` from provider `i` that fits `range`, its restrictions,
+    /// the target's Python, the yanked rule (only when pinned) and the pre-release rule (only
+    /// when `--pre`, a specifier names one, or the provider has nothing else).
+    pub(crate) fn best(&self, i: usize, name: &PackageName, range: &Range) -> Option<Candidate> {
+        let state = self.state.borrow();
+        let Some(Listing::Found { candidates, .. }) = state.listings.get(&(i, name.clone())) else {
+            return None;
+        };
+        let mut allowed = range.clone();
+        for (restriction, _) in self.input.restrictions(name) {
+            allowed = allowed.intersection(&restriction);
+        }
+        let pre = self.input.prereleases
+            || state.pre_mentions.contains(name)
+            || candidates.iter().all(|c| c.version.any_prerelease());
+        candidates
+            .iter()
+            .filter(|c| allowed.contains(&c.version))
+            .filter(|c| c.python_mismatch.is_none())
+            .filter(|c| !c.yanked || ranges::pins(&allowed, &c.version))
+            .filter(|c| pre || !c.version.any_prerelease())
+            .max_by(|a, b| a.version.cmp(&b.version))
+            .cloned()
+    }
+
+    /// Asks provider `i` for the candidates of `names` it was not asked about yet.
+    fn fetch_candidates(&self, i: usize, names: &[PackageName]) -> Result<(), SolveError> {
+        let names: Vec<PackageName> = {
+            let state = self.state.borrow();
+            names
+                .iter()
+                .filter(|name| !state.listings.contains_key(&(i, (*name).clone())))
+                .cloned()
+                .collect()
+        };
+        if names.is_empty() {
+            return Ok(());
+        }
+        let queries: Vec<CandidatesQuery> = names
+            .iter()
+            .map(|name| CandidatesQuery {
+                name: name.to_string(),
+                specifiers: self.specifiers.get(name).map(ToString::to_string),
+                direct: self.direct.get(name).cloned(),
+            })
+            .collect();
+        let provider = self.providers[i];
+        let answers =
+            provider
+                .candidates(&queries)
+                .map_err(|error| SolveError::ProviderFailed {
+                    provider: provider.name().to_owned(),
+                    call: "candidates",
+                    packages: names.iter().map(|name| format!("`{name}`")).collect(),
+                    message: error.to_string(),
+                })?;
+        let mut by_name: HashMap<PackageName, CandidatesOutcome> = HashMap::new();
+        for answer in answers {
+            if let Ok(name) = PackageName::new(&answer.name) {
+                by_name.insert(name, answer.outcome);
+            }
+        }
+        let mut state = self.state.borrow_mut();
+        for name in names {
+            let listing = match by_name.remove(&name) {
+                Some(CandidatesOutcome::Found { versions, notes }) => Listing::Found {
+                    candidates: versions
+                        .into_iter()
+                        .filter_map(|info| {
+                            let version = Version::from_str(&info.version).ok()?;
+                            let python_mismatch = info
+                                .requires_python
+                                .filter(|requires| !self.python_fits(requires));
+                            Some(Candidate {
+                                version,
+                                text: info.version,
+                                yanked: info.yanked,
+                                python_mismatch,
+                                notes: info.notes,
+                            })
+                        })
+                        .collect(),
+                    notes,
+                },
+                Some(CandidatesOutcome::NotFound { reason }) => Listing::NotFound(reason),
+                None => {
+                    Listing::NotFound(format!("{} did not answer for `{name}`", provider.name()))
+                }
+                Some(CandidatesOutcome::Offline { reason }) => {
+                    return Err(SolveError::Offline {
+                        provider: provider.name().to_owned(),
+                        package: name.to_string(),
+                        reason,
+                    });
+                }
+                Some(CandidatesOutcome::Error { message }) => {
+                    return Err(SolveError::PackageFailed {
+                        provider: provider.name().to_owned(),
+                        call: "candidates",
+                        package: format!("`{name}`"),
+                        message,
+                    });
+                }
+            };
+            state.listings.insert((i, name), listing);
+        }
+        Ok(())
+    }
+
+    /// Asks providers for the details of `(provider, name, version)` triples not asked yet:
+    /// one call per provider, the providers in parallel.
+    fn fetch_details(&self, wanted: &[(usize, PackageName, String)]) -> Result<(), SolveError> {
+        let mut batches: Vec<(usize, Vec<DetailsQuery>)> = Vec::new();
+        {
+            let state = self.state.borrow();
+            let mut seen = HashSet::new();
+            for (i, name, text) in wanted {
+                if state
+                    .details
+                    .contains_key(&(*i, name.clone(), text.clone()))
+                    || !seen.insert((*i, name, text))
+                {
+                    continue;
+                }
+                let query = DetailsQuery {
+                    name: name.to_string(),
+                    version: text.clone(),
+                    direct: self.direct.get(name).cloned(),
+                };
+                match batches.iter_mut().find(|(p, _)| p == i) {
+                    Some((_, queries)) => queries.push(query),
+                    None => batches.push((*i, vec![query])),
+                }
+            }
+        }
+        if batches.is_empty() {
+            return Ok(());
+        }
+        let call = |(i, queries): &(usize, Vec<DetailsQuery>)| {
+            let provider = self.providers[*i];
+            provider
+                .details(queries)
+                .map_err(|error| SolveError::ProviderFailed {
+                    provider: provider.name().to_owned(),
+                    call: "details",
+                    packages: queries
+                        .iter()
+                        .map(|q| format!("`{}` {}", q.name, q.version))
+                        .collect(),
+                    message: error.to_string(),
+                })
+        };
+        let results: Vec<_> = if batches.len() == 1 {
+            vec![call(&batches[0])]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = batches
+                    .iter()
+                    .map(|batch| scope.spawn(move || call(batch)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .zip(&batches)
+                    .map(|(handle, (i, queries))| {
+                        handle.join().unwrap_or_else(|_| {
+                            Err(SolveError::ProviderFailed {
+                                provider: self.providers[*i].name().to_owned(),
+                                call: "details",
+                                packages: queries.iter().map(|q| format!("`{}`", q.name)).collect(),
+                                message: "the call panicked".to_owned(),
+                            })
+                        })
+                    })
+                    .collect()
+            })
+        };
+        let mut state = self.state.borrow_mut();
+        for ((i, queries), result) in batches.iter().zip(results) {
+            let mut answers: HashMap<(PackageName, String), DetailsOutcome> = HashMap::new();
+            for answer in result? {
+                if let Ok(name) = PackageName::new(&answer.name) {
+                    answers.insert((name, answer.version), answer.outcome);
+                }
+            }
+            for query in queries {
+                let Ok(name) = PackageName::new(&query.name) else {
+                    continue;
+                };
+                let outcome = answers
+                    .remove(&(name.clone(), query.version.clone()))
+                    .unwrap_or_else(|| DetailsOutcome::NotFound {
+                        reason: format!(
+                            "{} did not answer for `{}` {}",
+                            self.providers[*i].name(),
+                            query.name,
+                            query.version
+                        ),
+                    });
+                state
+                    .details
+                    .insert((*i, name, query.version.clone()), outcome);
+            }
+        }
+        Ok(())
+    }
+
+    /// Asks about new names in batches: candidates from each provider in order for the names
+    /// no earlier one has a fitting version of, then the details of the likely versions.
+    pub(crate) fn prefetch(&self, wanted: Vec<(PackageName, Range)>) -> Result<(), SolveError> {
+        let mut pending: Vec<(PackageName, Range)> = {
+            let mut state = self.state.borrow_mut();
+            wanted
+                .into_iter()
+                .filter(|(name, _)| !self.input.skipped(name))
+                .filter(|(name, _)| state.prefetched.insert(name.clone()))
+                .collect()
+        };
+        pending.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut picks = Vec::new();
+        for i in 0..self.providers.len() {
+            if pending.is_empty() {
+                break;
+            }
+            let asked: Vec<PackageName> = pending
+                .iter()
+                .filter(|(name, _)| self.eligible(name).contains(&i))
+                .map(|(name, _)| name.clone())
+                .collect();
+            self.fetch_candidates(i, &asked)?;
+            pending.retain(|(name, range)| {
+                if !asked.contains(name) {
+                    return true;
+                }
+                match self.best(i, name, range) {
+                    Some(candidate) => {
+                        picks.push((i, name.clone(), candidate.text));
+                        false
+                    }
+                    None => true,
+                }
+            });
+        }
+        self.fetch_details(&picks)
+    }
+
+    /// The dependencies of `name` `version` (a version chosen before), from its provider's
+    /// details or, when those say *unknown*, from the first later provider's that knows them.
+    /// `Err` of the inner result: why the version cannot be used.
+    pub(crate) fn known(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Result<Known, String>, SolveError> {
+        let key = (name.clone(), version.clone());
+        if let Some(known) = self.state.borrow().known.get(&key) {
+            return Ok(known.clone());
+        }
+        let known = self.read_known(name, version)?;
+        self.state.borrow_mut().known.insert(key, known.clone());
+        Ok(known)
+    }
+
+    fn read_known(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Result<Known, String>, SolveError> {
+        let Some(i) = self
+            .state
+            .borrow()
+            .chosen
+            .get(&(name.clone(), version.clone()))
+            .copied()
+        else {
+            return Ok(Err(format!(
+                "no provider was chosen for `{name}` {version}"
+            )));
+        };
+        let provider = self.providers[i].name();
+        let found = match self.details_of(i, name, version)? {
+            Some(DetailsOutcome::Found(found)) => found,
+            Some(DetailsOutcome::NotFound { reason }) => {
+                return Ok(Err(format!(
+                    "{provider} lists `{name}` {version} but has no details of it: {reason}"
+                )));
+            }
+            Some(DetailsOutcome::Offline { reason }) => {
+                return Err(SolveError::Offline {
+                    provider: provider.to_owned(),
+                    package: format!("{name} {version}"),
+                    reason,
+                });
+            }
+            Some(DetailsOutcome::Error { message }) => {
+                return Err(SolveError::PackageFailed {
+                    provider: provider.to_owned(),
+                    call: "details",
+                    package: format!("`{name}` {version}"),
+                    message,
+                });
+            }
+            None => return Ok(Err(format!("{provider} does not list `{name}` {version}"))),
+        };
+        if let Some(requires) = &found.requires_python
+            && !self.python_fits(requires)
+        {
+            return Ok(Err(format!(
+                "{} `{name}` {version} needs Python `{requires}`, the target is {}",
+                crate::explain::possessive(provider),
+                self.input.python
+            )));
+        }
+        let (requirements, borrowed_from) = match found.dependencies {
+            Dependencies::Known { requirements } => (requirements, None),
+            Dependencies::Unknown { reason } => match self.borrow_dependencies(i, name, version)? {
+                Some((requirements, j)) => (requirements, Some(j)),
+                None => {
+                    return Ok(Err(format!(
+                        "the dependencies of {} `{name}` {version} are unknown ({reason}) and no later resolver knows them",
+                        crate::explain::possessive(provider)
+                    )));
+                }
+            },
+        };
+        Ok(match dependencies::parse(&requirements) {
+            Ok(dependencies) => {
+                let mut state = self.state.borrow_mut();
+                for dependency in &dependencies {
+                    if dependency.names_prerelease {
+                        state.pre_mentions.insert(dependency.name.clone());
+                    }
+                }
+                Ok(Known {
+                    dependencies,
+                    borrowed_from,
+                })
+            }
+            Err(text) => Err(format!(
+                "{} `{name}` {version} declares an invalid requirement {text}",
+                crate::explain::possessive(provider)
+            )),
+        })
+    }
+
+    /// The known requirements of `name` `version` from the first provider after `i` that
+    /// lists that version and knows them.
+    fn borrow_dependencies(
+        &self,
+        i: usize,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Option<(Vec<String>, usize)>, SolveError> {
+        for j in i + 1..self.providers.len() {
+            if let Some(DetailsOutcome::Found(Found {
+                dependencies: Dependencies::Known { requirements },
+                ..
+            })) = self.details_of(j, name, version)?
+            {
+                return Ok(Some((requirements, j)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Provider `i`'s details of `name` `version`, asking for its candidates first when it was
+    /// not asked about the name yet; `None` when it does not list that version.
+    pub(crate) fn details_of(
+        &self,
+        i: usize,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Option<DetailsOutcome>, SolveError> {
+        self.fetch_candidates(i, std::slice::from_ref(name))?;
+        let text = {
+            let state = self.state.borrow();
+            match state.listings.get(&(i, name.clone())) {
+                Some(Listing::Found { candidates, .. }) => candidates
+                    .iter()
+                    .find(|c| c.version == *version)
+                    .map(|c| c.text.clone()),
+                _ => None,
+            }
+        };
+        let Some(text) = text else {
+            return Ok(None);
+        };
+        self.fetch_details(&[(i, name.clone(), text.clone())])?;
+        Ok(self
+            .state
+            .borrow()
+            .details
+            .get(&(i, name.clone(), text))
+            .cloned())
+    }
+
+    /// Picks a version of `name` in `range`: the first provider in order with a fitting one
+    /// wins.
+    fn pick(&self, name: &PackageName, range: &Range) -> Result<Option<Version>, SolveError> {
+        if self.mode == Mode::RootsOnly {
+            return Ok(ranges::some_member(range));
+        }
+        for i in self.eligible(name) {
+            self.fetch_candidates(i, std::slice::from_ref(name))?;
+            if let Some(candidate) = self.best(i, name, range) {
+                self.state
+                    .borrow_mut()
+                    .chosen
+                    .insert((name.clone(), candidate.version.clone()), i);
+                return Ok(Some(candidate.version));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The edges of a package or extra at a chosen version, and the names to prefetch.
+    fn package_edges(
+        &self,
+        name: &PackageName,
+        extra: Option<&str>,
+        version: &Version,
+    ) -> Result<pubgrub::Dependencies<Pkg, Range, String>, SolveError> {
+        if self.mode == Mode::RootsOnly {
+            let mut map = BTreeMap::new();
+            if extra.is_some() {
+                map.insert(Pkg::Name(name.clone()), Range::singleton(version.clone()));
+            }
+            return Ok(pubgrub::Dependencies::Available(map.into_iter().collect()));
+        }
+        let known = match self.known(name, version)? {
+            Ok(known) => known,
+            Err(reason) => return Ok(pubgrub::Dependencies::Unavailable(reason)),
+        };
+        let (mut map, _) = dependencies::edges(
+            name,
+            extra,
+            &known.dependencies,
+            &self.input.environment,
+            |dependency| self.input.skipped(dependency),
+        );
+        if extra.is_some() {
+            map.insert(Pkg::Name(name.clone()), Range::singleton(version.clone()));
+        }
+        let wanted = map
+            .iter()
+            .filter_map(|(pkg, range)| match pkg {
+                Pkg::Name(name) | Pkg::Extra(name, _) => Some((name.clone(), range.clone())),
+                _ => None,
+            })
+            .collect();
+        self.prefetch(wanted)?;
+        Ok(pubgrub::Dependencies::Available(map.into_iter().collect()))
+    }
+}
+
+impl DependencyProvider for Oracle<'_> {
+    type P = Pkg;
+    type V = Version;
+    type VS = Range;
+    type M = String;
+    type Err = SolveError;
+    /// Helpers first, then pinned packages, then the most conflicted, then the first seen.
+    type Priority = (u8, u32, Reverse<u32>);
+
+    fn prioritize(
+        &self,
+        package: &Pkg,
+        range: &Range,
+        statistics: &PackageResolutionStatistics,
+    ) -> Self::Priority {
+        let mut state = self.state.borrow_mut();
+        let next = u32::try_from(state.discovery.len()).unwrap_or(u32::MAX);
+        let seen = *state.discovery.entry(package.clone()).or_insert(next);
+        let class = match package {
+            Pkg::Root | Pkg::Requirement(_) => 3,
+            Pkg::Name(_) | Pkg::Extra(..) if range.as_singleton().is_some() => 2,
+            Pkg::Name(_) | Pkg::Extra(..) => 1,
+        };
+        (class, statistics.conflict_count(), Reverse(seen))
+    }
+
+    fn choose_version(&self, package: &Pkg, range: &Range) -> Result<Option<Version>, SolveError> {
+        match package {
+            Pkg::Root | Pkg::Requirement(_) => {
+                let only = Version::new([0]);
+                Ok(range.contains(&only).then_some(only))
+            }
+            Pkg::Name(name) | Pkg::Extra(name, _) => self.pick(name, range),
+        }
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &Pkg,
+        version: &Version,
+    ) -> Result<pubgrub::Dependencies<Pkg, Range, String>, SolveError> {
+        match package {
+            Pkg::Root => {
+                let mut map = BTreeMap::new();
+                let mut wanted = Vec::new();
+                for (index, requirement) in self.requirements.iter().enumerate() {
+                    if self.input.skipped(&requirement.name) {
+                        continue;
+                    }
+                    map.insert(Pkg::Requirement(index), Range::full());
+                    wanted.push((
+                        requirement.name.clone(),
+                        ranges::specifiers_range(&requirement.specifiers),
+                    ));
+                }
+                if self.mode == Mode::Solve {
+                    self.prefetch(wanted)?;
+                }
+                Ok(pubgrub::Dependencies::Available(map.into_iter().collect()))
+            }
+            Pkg::Requirement(index) => {
+                let requirement = &self.requirements[*index];
+                let range = ranges::specifiers_range(&requirement.specifiers);
+                let mut map = BTreeMap::new();
+                map.insert(Pkg::Name(requirement.name.clone()), range.clone());
+                for extra in &requirement.extras {
+                    map.insert(
+                        Pkg::Extra(requirement.name.clone(), extra.clone()),
+                        range.clone(),
+                    );
+                }
+                Ok(pubgrub::Dependencies::Available(map.into_iter().collect()))
+            }
+            Pkg::Name(name) => self.package_edges(name, None, version),
+            Pkg::Extra(name, extra) => self.package_edges(name, Some(extra), version),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! A loaded resolver plugin as a [`Provider`]: the request context (target, workspace folder,
+//! the plugin's settings, the pak files' index options, offline) is the same for every call of
+//! one solve, so it is kept here and each call only adds the packages.
+
+use std::path::Path;
+
+use megapak_config::{Config, Override, Target};
+use megapak_plugin_abi::AbiVersion;
+use megapak_plugin_abi::wire::{
+    self, CandidatesAnswer, CandidatesQuery, CandidatesRequest, DetailsAnswer, DetailsQuery,
+    DetailsRequest, IndexHints,
+};
+use megapak_plugin_host::Plugin;
+use megapak_requirements::IndexOptions;
+
+use crate::provider::{Provider, ProviderError};
+
+/// The key under which a plugin's settings carry the `[[override]] attr` values meant for it:
+/// `"attributes": {"torch": "torchWithCuda"}` (PEP 503 name to nixpkgs attribute).
+pub const ATTRIBUTES_SETTING: &str = "attributes";
+
+/// What every request of one solve shares.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// What the image is built for.
+    pub target: wire::Target,
+    /// The workspace folder (the folder of `megapak.toml`), absolute.
+    pub workspace: String,
+    /// The pak files' index options.
+    pub index: IndexHints,
+    /// Answer without the network.
+    pub offline: bool,
+}
+
+impl RequestContext {
+    /// The context of a workspace: its target, its folder, the pak files' index options.
+    pub fn new(config: &Config, index: &IndexOptions, offline: bool) -> Self {
+        let workspace = config
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Self {
+            target: wire_target(&config.target),
+            workspace: workspace.display().to_string(),
+            index: index_hints(index),
+            offline,
+        }
+    }
+}
+
+/// The wire's [`wire::Target`] of a `[target]`.
+pub fn wire_target(target: &Target) -> wire::Target {
+    wire::Target {
+        python: target.python.clone(),
+        system: target.system.clone(),
+        cuda: target.cuda.clone(),
+        torch: target.torch.clone(),
+    }
+}
+
+/// The wire's [`IndexHints`] of the pak files' index options.
+pub fn index_hints(index: &IndexOptions) -> IndexHints {
+    IndexHints {
+        index_url: index.index_url.as_ref().map(|url| url.value.clone()),
+        extra_index_urls: index
+            .extra_index_urls
+            .iter()
+            .map(|url| url.value.clone())
+            .collect(),
+        find_links: index
+            .find_links
+            .iter()
+            .map(|url| url.value.clone())
+            .collect(),
+        no_index: index.no_index,
+        pre: index.pre,
+    }
+}
+
+/// The settings handed to plugin `name`: its `[resolvers.<name>]` table as JSON, plus
+/// [`ATTRIBUTES_SETTING`] with the `[[override]] attr` values of the overrides that name this
+/// provider, or name none when this is the `nixpkgs` plugin (an attribute is a nixpkgs
+/// notion). A table that already has an `attributes` key keeps it, extended.
+pub fn plugin_settings(config: &Config, name: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut settings = match config.resolvers.settings.get(name) {
+        Some(table) => match serde_json::to_value(table) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        },
+        None => serde_json::Map::new(),
+    };
+    let attributes: Vec<&Override> = config
+        .overrides
+        .iter()
+        .filter(|o| o.attr.is_some())
+        .filter(|o| match &o.provider {
+            Some(provider) => provider == name,
+            None => name == "nixpkgs",
+        })
+        .collect();
+    if !attributes.is_empty() {
+        let entry = settings
+            .entry(ATTRIBUTES_SETTING)
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+        if let serde_json::Value::Object(map) = entry {
+            for o in attributes {
+                if let Some(attr) = &o.attr {
+                    map.insert(o.package.clone(), serde_json::Value::String(attr.clone()));
+                }
+            }
+        }
+    }
+    settings
+}
+
+/// A loaded plugin with the context of one solve.
+#[derive(Debug)]
+pub struct PluginProvider<'p> {
+    plugin: &'p Plugin,
+    context: RequestContext,
+    settings: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'p> PluginProvider<'p> {
+    /// `plugin`, asked with `context` and its own `settings` (see [`plugin_settings`]).
+    pub fn new(
+        plugin: &'p Plugin,
+        context: RequestContext,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Self {
+            plugin,
+            context,
+            settings,
+        }
+    }
+}
+
+impl Provider for PluginProvider<'_> {
+    fn name(&self) -> &str {
+        self.plugin.name()
+    }
+
+    fn candidates(
+        &self,
+        queries: &[CandidatesQuery],
+    ) -> Result<Vec<CandidatesAnswer>, ProviderError> {
+        let request = CandidatesRequest {
+            abi: AbiVersion::CURRENT,
+            target: self.context.target.clone(),
+            workspace: self.context.workspace.clone(),
+            settings: self.settings.clone(),
+            index: self.context.index.clone(),
+            offline: self.context.offline,
+            packages: queries.to_vec(),
+        };
+        self.plugin
+            .candidates(&request)
+            .map(|response| response.packages)
+            .map_err(|error| ProviderError::new(error.to_string()))
+    }
+
+    fn details(&self, queries: &[DetailsQuery]) -> Result<Vec<DetailsAnswer>, ProviderError> {
+        let request = DetailsRequest {
+            abi: AbiVersion::CURRENT,
+            target: self.context.target.clone(),
+            workspace: self.context.workspace.clone(),
+            settings: self.settings.clone(),
+            index: self.context.index.clone(),
+            offline: self.context.offline,
+            packages: queries.to_vec(),
+        };
+        self.plugin
+            .details(&request)
+            .map(|response| response.packages)
+            .map_err(|error| ProviderError::new(error.to_string()))
+    }
+}

@@ -1,0 +1,171 @@
+//! One solve: check the overrides, run PubGrub over the providers, turn its answer into a
+//! [`Resolution`] or its derivation tree into words.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use megapak_plugin_abi::wire::DetailsOutcome;
+use megapak_requirements::pep440_rs::Version;
+use megapak_types::PackageName;
+use pubgrub::PubGrubError;
+
+use crate::dependencies;
+use crate::error::SolveError;
+use crate::explain;
+use crate::input::SolveInput;
+use crate::oracle::{Listing, Mode, Oracle};
+use crate::package::Pkg;
+use crate::provider::Provider;
+use crate::resolution::{Resolution, ResolvedPackage};
+
+/// Completes the pak files' requirements with `providers`, asked in this order (the
+/// `[resolvers] order`; see the crate documentation for the rules).
+pub fn solve(input: &SolveInput, providers: &[&dyn Provider]) -> Result<Resolution, SolveError> {
+    for o in input.overrides.values() {
+        if let Some(provider) = &o.provider
+            && !providers.iter().any(|p| p.name() == provider)
+        {
+            return Err(SolveError::UnknownProvider {
+                package: o.package.clone(),
+                provider: provider.clone(),
+                line: o.line,
+                available: providers
+                    .iter()
+                    .map(|p| format!("`{}`", p.name()))
+                    .collect(),
+            });
+        }
+    }
+    let oracle = Oracle::new(input, &input.requirements, providers, Mode::Solve);
+    let selected = run(&oracle)?;
+    Ok(resolution(&oracle, &selected))
+}
+
+/// Runs PubGrub; a conflict becomes its explanation.
+pub(crate) fn run(oracle: &Oracle<'_>) -> Result<BTreeMap<Pkg, Version>, SolveError> {
+    match pubgrub::resolve(oracle, Pkg::Root, Version::new([0])) {
+        Ok(selected) => Ok(selected.into_iter().collect()),
+        Err(PubGrubError::NoSolution(mut tree)) => {
+            // "No other version of `a` than 1.0" facts are noise: fold them into the facts
+            // they go with. What no resolver has at all is told with the requirement instead.
+            tree.collapse_no_versions();
+            Err(explain::explain(oracle, &tree))
+        }
+        Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) => Err(source),
+        Err(PubGrubError::ErrorChoosingVersion { source, .. }) => Err(source),
+        Err(PubGrubError::ErrorInShouldCancel(source)) => Err(source),
+    }
+}
+
+/// The resolution of PubGrub's selection.
+fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolution {
+    let input = oracle.input;
+    let state = oracle.state.borrow();
+    let mut extras: BTreeMap<&PackageName, Vec<String>> = BTreeMap::new();
+    for package in selected.keys() {
+        if let Pkg::Extra(name, extra) = package {
+            extras.entry(name).or_default().push(extra.clone());
+        }
+    }
+    let mut packages: BTreeMap<PackageName, ResolvedPackage> = BTreeMap::new();
+    for (package, version) in selected {
+        let Pkg::Name(name) = package else {
+            continue;
+        };
+        let Some(&i) = state.chosen.get(&(name.clone(), version.clone())) else {
+            continue;
+        };
+        let (text, version_notes, package_notes) = match state.listings.get(&(i, name.clone())) {
+            Some(Listing::Found { candidates, notes }) => {
+                let candidate = candidates.iter().find(|c| c.version == *version);
+                (
+                    candidate.map_or_else(|| version.to_string(), |c| c.text.clone()),
+                    candidate.map(|c| c.notes.clone()).unwrap_or_default(),
+                    notes.clone(),
+                )
+            }
+            _ => (version.to_string(), Vec::new(), Vec::new()),
+        };
+        let Some(DetailsOutcome::Found(found)) =
+            state.details.get(&(i, name.clone(), text.clone()))
+        else {
+            continue;
+        };
+        let known = state.known.get(&(name.clone(), version.clone()));
+        let mut dependencies = BTreeSet::new();
+        let mut dependencies_from = None;
+        if let Some(Ok(known)) = known {
+            dependencies_from = known
+                .borrowed_from
+                .map(|j| oracle.providers[j].name().to_owned());
+            let package_extras = extras.get(name).cloned().unwrap_or_default();
+            let wanted =
+                std::iter::once(None).chain(package_extras.iter().map(|e| Some(e.as_str())));
+            for extra in wanted {
+                let (map, _) = dependencies::edges(
+                    name,
+                    extra,
+                    &known.dependencies,
+                    &input.environment,
+                    |dependency| input.skipped(dependency),
+                );
+                dependencies.extend(
+                    map.keys()
+                        .filter_map(Pkg::name)
+                        .filter(|d| *d != name)
+                        .cloned(),
+                );
+            }
+        }
+        let mut notes = package_notes;
+        notes.extend(version_notes);
+        notes.extend(found.notes.iter().cloned());
+        let requested_at = input
+            .requirements
+            .iter()
+            .filter(|r| r.name == *name)
+            .flat_map(|r| r.locations.iter().cloned())
+            .collect();
+        packages.insert(
+            name.clone(),
+            ResolvedPackage {
+                name: name.clone(),
+                version: text,
+                provider: oracle.providers[i].name().to_owned(),
+                source: found.source.clone(),
+                extras: extras.get(name).cloned().unwrap_or_default(),
+                dependencies: dependencies.into_iter().collect(),
+                dependencies_from,
+                build_system: found.build_system.clone(),
+                import_names: found.import_names.clone(),
+                requires_python: found.requires_python.clone(),
+                summary: found.summary.clone(),
+                license: found.license.clone(),
+                notes,
+                requested_at,
+                required_by: Vec::new(),
+            },
+        );
+    }
+    let edges: Vec<(PackageName, PackageName)> = packages
+        .values()
+        .flat_map(|p| p.dependencies.iter().map(|d| (d.clone(), p.name.clone())))
+        .collect();
+    for (dependency, parent) in edges {
+        if let Some(package) = packages.get_mut(&dependency) {
+            package.required_by.push(parent);
+        }
+    }
+    for package in packages.values_mut() {
+        package.required_by.sort();
+        package.required_by.dedup();
+    }
+    Resolution {
+        packages: packages.into_values().collect(),
+        skipped: input
+            .overrides
+            .iter()
+            .filter(|(_, o)| o.skip)
+            .map(|(name, o)| (name.clone(), o.reason.clone()))
+            .collect(),
+    }
+}

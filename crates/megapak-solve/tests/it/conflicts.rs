@@ -1,0 +1,89 @@
+//! Conflicts and their explanations; cycles.
+
+use megapak_solve::{FixtureProvider, Provider};
+
+use crate::helpers::{report, run, table};
+
+#[test]
+fn a_nixpkgs_closure_that_clashes_with_a_pypi_pin_is_explained_in_words() {
+    // The issue's example: nixpkgs' opencv4 brings numpy 2.3.4, insightface needs numpy<2.
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with("opencv-python", "4.12.0", &["numpy==2.3.4"])
+        .with("numpy", "2.3.4", &[]);
+    let pypi = FixtureProvider::new("pypi")
+        .with("insightface", "0.7.3", &["numpy<2", "onnx"])
+        .with("onnx", "1.19.0", &[])
+        .with("numpy", "1.26.4", &[])
+        .with("numpy", "2.3.4", &[]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let error = run("insightface==0.7.3\nopencv-python\n", &providers).unwrap_err();
+    insta::assert_snapshot!(report(&error));
+}
+
+#[test]
+fn a_conflict_deep_in_the_graph_names_the_chain() {
+    let pypi = FixtureProvider::new("pypi")
+        .with("a", "1.0", &["b>=1"])
+        .with("b", "1.0", &["c<2"])
+        .with("b", "1.1", &["c<2"])
+        .with("c", "1.0", &[])
+        .with("c", "2.0", &[])
+        .with("d", "1.0", &["c>=2"]);
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let error = run("a\nd\n", &providers).unwrap_err();
+    insta::assert_snapshot!(report(&error));
+}
+
+#[test]
+fn a_package_no_resolver_has_is_named_with_each_resolvers_reason() {
+    let nixpkgs = FixtureProvider::new("nixpkgs").with("numpy", "2.3.4", &[]);
+    let pypi = FixtureProvider::new("pypi").with("numpy", "2.3.4", &[]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let error = run("numpy<2\ndecord\n", &providers).unwrap_err();
+    insta::assert_snapshot!(report(&error));
+}
+
+#[test]
+fn dependency_cycles_resolve() {
+    let pypi = FixtureProvider::new("pypi")
+        .with("sphinx", "8.2.3", &["sphinxcontrib-jquery"])
+        .with("sphinxcontrib-jquery", "4.1", &["sphinx>=1.8"])
+        .with(
+            "self-loop",
+            "1.0",
+            &["self-loop", "self-loop[extra]; extra == 'never'"],
+        );
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let resolution = run("sphinx\nself-loop\n", &providers).unwrap();
+    insta::assert_snapshot!(table(&resolution), @r"
+    self-loop 1.0 pypi @ paks/pak5.txt:2:1
+    sphinx 8.2.3 pypi -> sphinxcontrib-jquery <- sphinxcontrib-jquery @ paks/pak5.txt:1:1
+    sphinxcontrib-jquery 4.1 pypi -> sphinx <- sphinx
+    ");
+}
+
+#[test]
+fn the_same_input_gives_the_same_resolution() {
+    let make = || {
+        FixtureProvider::new("pypi")
+            .with("a", "1.0", &["b", "c", "d>=1"])
+            .with("b", "1.0", &["d<3"])
+            .with("b", "2.0", &["d<2"])
+            .with("c", "1.0", &["e"])
+            .with("d", "1.5", &[])
+            .with("d", "2.5", &[])
+            .with("e", "3.0", &["a"])
+    };
+    let (first, second) = (make(), make());
+    let one = run("a\n", &[&first as &dyn Provider]).unwrap();
+    let two = run("a\n", &[&second as &dyn Provider]).unwrap();
+    assert_eq!(one, two);
+    assert_eq!(first.calls(), second.calls());
+    insta::assert_snapshot!(table(&one), @r"
+    a 1.0 pypi -> b c d <- e @ paks/pak5.txt:1:1
+    b 2.0 pypi -> d <- a
+    c 1.0 pypi -> e <- a
+    d 1.5 pypi <- a b
+    e 3.0 pypi -> a <- c
+    ");
+}

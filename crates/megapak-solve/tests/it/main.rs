@@ -1,0 +1,9 @@
+//! The solver on fixture providers.
+
+mod check;
+mod conflicts;
+mod faults;
+mod helpers;
+mod markers;
+mod providers;
+mod versions;

@@ -1,0 +1,199 @@
+//! Providers in order, fallthrough, overrides, borrowed dependencies, batching.
+
+use megapak_plugin_abi::wire::{CandidatesOutcome, Dependencies, Found, Source};
+use megapak_solve::{FixtureProvider, Provider, SolveError};
+
+use crate::helpers::{override_of, report, run, run_with, table};
+
+#[test]
+fn the_first_provider_with_a_fitting_version_wins_and_a_later_one_fills_in() {
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with("numpy", "2.3.4", &[])
+        .with("pillow", "11.3.0", &[]);
+    let pypi = FixtureProvider::new("pypi")
+        .with("numpy", "1.26.4", &[])
+        .with("numpy", "2.3.5", &[])
+        .with("pillow", "12.0.0", &[])
+        .with("insightface", "0.7.3", &["numpy<2"])
+        .with("decord", "0.6.0", &["numpy>=1.14"]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    // nixpkgs' numpy misses `<2`: PyPI's 1.26.4; pillow from nixpkgs although PyPI is newer;
+    // decord is not in nixpkgs.
+    let resolution = run("insightface\npillow\ndecord\n", &providers).unwrap();
+    insta::assert_snapshot!(table(&resolution), @r"
+    decord 0.6.0 pypi -> numpy @ paks/pak5.txt:3:1
+    insightface 0.7.3 pypi -> numpy @ paks/pak5.txt:1:1
+    numpy 1.26.4 pypi <- decord insightface
+    pillow 11.3.0 nixpkgs @ paks/pak5.txt:2:1
+    ");
+    let nix = &resolution.packages[3];
+    assert!(matches!(&nix.source, Source::Nixpkgs { attribute, .. } if attribute == "pillow"));
+}
+
+#[test]
+fn candidates_are_asked_in_batches_and_details_prefetched() {
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with("numpy", "2.3.4", &[])
+        .with("scipy", "1.16.2", &["numpy>=1.25"]);
+    let pypi = FixtureProvider::new("pypi")
+        .with("app", "1.0", &["numpy", "scipy", "tqdm", "requests"])
+        .with("tqdm", "4.67.1", &[])
+        .with("requests", "2.32.5", &["idna", "urllib3"])
+        .with("idna", "3.11", &[])
+        .with("urllib3", "2.5.0", &[]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    run("app\n", &providers).unwrap();
+    insta::assert_snapshot!(nixpkgs.calls().join("\n"), @r"
+    candidates app
+    candidates numpy requests scipy tqdm
+    details numpy 2.3.4 scipy 1.16.2
+    candidates idna urllib3
+    ");
+    insta::assert_snapshot!(pypi.calls().join("\n"), @r"
+    candidates app
+    details app 1.0
+    candidates requests tqdm
+    details requests 2.32.5 tqdm 4.67.1
+    candidates idna urllib3
+    details idna 3.11 urllib3 2.5.0
+    ");
+}
+
+#[test]
+fn an_override_pins_the_provider_the_version_or_skips() {
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with("torch", "2.9.1", &["numpy"])
+        .with("numpy", "2.3.4", &[]);
+    let pypi = FixtureProvider::new("pypi")
+        .with("torch", "2.10.0", &["numpy", "triton==3.5.0"])
+        .with("triton", "3.5.0", &[])
+        .with("numpy", "2.3.4", &[])
+        .with("numpy", "2.2.6", &[])
+        .with("onnx", "1.19.0", &["numpy", "protobuf>=4"])
+        .with("protobuf", "6.33.0", &[]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let torch = megapak_config::Override {
+        provider: Some("pypi".to_owned()),
+        ..override_of("torch")
+    };
+    let numpy = megapak_config::Override {
+        version: Some("2.2.6".to_owned()),
+        ..override_of("numpy")
+    };
+    let protobuf = megapak_config::Override {
+        skip: true,
+        reason: Some("the image brings its own".to_owned()),
+        ..override_of("protobuf")
+    };
+    let resolution = run_with("torch\nonnx\n", &[torch, numpy, protobuf], &providers).unwrap();
+    insta::assert_snapshot!(table(&resolution), @r"
+    numpy 2.2.6 pypi <- onnx torch
+    onnx 1.19.0 pypi -> numpy @ paks/pak5.txt:2:1
+    torch 2.10.0 pypi -> numpy triton @ paks/pak5.txt:1:1
+    triton 3.5.0 pypi <- torch
+    skipped protobuf: the image brings its own
+    ");
+}
+
+#[test]
+fn an_override_naming_a_resolver_not_asked_is_refused() {
+    let pypi = FixtureProvider::new("pypi").with("torch", "2.10.0", &[]);
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let torch = megapak_config::Override {
+        provider: Some("nixpgks".to_owned()),
+        ..override_of("torch")
+    };
+    let error = run_with("torch\n", &[torch], &providers).unwrap_err();
+    insta::assert_snapshot!(report(&error), @r"
+    `[[override]]` of `torch` (megapak.toml line 7) names resolver `nixpgks`, which is not among the resolvers asked: `pypi`
+    hint: Add the resolver to `[resolvers] order`, or correct the override's `provider`
+    ");
+}
+
+#[test]
+fn unknown_dependencies_are_borrowed_from_the_next_provider() {
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with_unknown(
+            "onnxruntime-gpu",
+            "1.24.4",
+            "The snapshot has no dependency lists",
+        )
+        .with("numpy", "2.3.4", &[]);
+    let pypi = FixtureProvider::new("pypi")
+        .with(
+            "onnxruntime-gpu",
+            "1.24.4",
+            &["numpy>=1.21", "protobuf", "flatbuffers"],
+        )
+        .with("protobuf", "6.33.0", &[])
+        .with("flatbuffers", "25.9.23", &[]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let resolution = run("onnxruntime-gpu\n", &providers).unwrap();
+    insta::assert_snapshot!(table(&resolution), @r"
+    flatbuffers 25.9.23 pypi <- onnxruntime-gpu
+    numpy 2.3.4 nixpkgs <- onnxruntime-gpu
+    onnxruntime-gpu 1.24.4 nixpkgs -> flatbuffers numpy protobuf (dependencies from pypi) @ paks/pak5.txt:1:1
+    protobuf 6.33.0 pypi <- onnxruntime-gpu
+    ");
+}
+
+#[test]
+fn unknown_dependencies_no_provider_knows_are_reported() {
+    let nixpkgs = FixtureProvider::new("nixpkgs").with_unknown(
+        "onnxruntime-gpu",
+        "1.24.4",
+        "The snapshot has no dependency lists",
+    );
+    let pypi = FixtureProvider::new("pypi").with("onnxruntime-gpu", "1.25.0", &[]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let error = run("onnxruntime-gpu<1.25\n", &providers).unwrap_err();
+    insta::assert_snapshot!(report(&error));
+}
+
+#[test]
+fn a_not_found_answer_falls_through_and_a_direct_reference_is_handed_on() {
+    let custom = FixtureProvider::new("custom-wheel")
+        .with_details(
+            "clip",
+            "1.0",
+            Found::new(
+                Source::Git {
+                    url: "https://github.com/openai/CLIP".to_owned(),
+                    rev: "dcba3cb2e2827b402d2701e7e1c7d9fed8a20ef1".to_owned(),
+                    hash: "sha256-Xa5nYmCDRpsEGYyMNpmXPCGl5ceJFSp6dmPxWmpRSSs=".to_owned(),
+                    submodules: false,
+                    subdirectory: None,
+                },
+                Dependencies::known(["ftfy", "regex"]),
+            ),
+        )
+        .answering(
+            "ftfy",
+            CandidatesOutcome::NotFound {
+                reason: "`ftfy` is no direct reference".to_owned(),
+            },
+        );
+    let pypi = FixtureProvider::new("pypi")
+        .with("ftfy", "6.3.1", &[])
+        .with("regex", "2025.10.23", &[]);
+    let providers: [&dyn Provider; 2] = [&custom, &pypi];
+    let resolution = run(
+        "git+https://github.com/openai/CLIP.git#egg=clip\n",
+        &providers,
+    )
+    .unwrap();
+    insta::assert_snapshot!(table(&resolution), @r"
+    clip 1.0 custom-wheel -> ftfy regex @ paks/pak5.txt:1:1
+    ftfy 6.3.1 pypi <- clip
+    regex 2025.10.23 pypi <- clip
+    ");
+    assert!(matches!(resolution.packages[0].source, Source::Git { .. }));
+}
+
+#[test]
+fn an_unknown_provider_error_is_a_solve_error() {
+    let pypi = FixtureProvider::new("pypi");
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let error = run("nothing-here\n", &providers).unwrap_err();
+    assert!(matches!(error, SolveError::NoSolution { .. }), "{error:?}");
+}
