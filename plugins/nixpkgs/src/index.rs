@@ -1,0 +1,93 @@
+//! Making a snapshot from a nixpkgs tree, for `megapak nixpkgs-index --nixpkgs PATH -o FILE`:
+//! the binary calls [`build_snapshot`] and [`Snapshot::write`]; `[resolvers.nixpkgs] index =
+//! "FILE"` then reads it. Unlike the embedded snapshot, one made here has dependency lists.
+
+use std::path::Path;
+
+use crate::eval::{EvalError, Nixpkgs, evaluate};
+use crate::python::PythonVersion;
+use crate::snapshot::{Availability, Header, Snapshot};
+use crate::source::{SourceError, read_tree};
+
+pub use crate::snapshot::Snapshot as IndexSnapshot;
+
+/// How to read the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexBackend {
+    /// With Nix (authoritative).
+    Eval,
+    /// As syntax, no Nix needed.
+    Source,
+}
+
+/// Why no snapshot could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The `source` backend failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The `eval` backend failed.
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    /// No Python was asked for.
+    #[error("No Python to index: name at least one, e.g. `3.14`")]
+    NoPython,
+}
+
+/// Reads the Python sets of the nixpkgs tree `nixpkgs` for each of `pythons` (e.g. `3.14`,
+/// `3.13`) on `system`, with `backend`, into one snapshot. Attributes a Python lacks are
+/// [`Availability::NotBuilt`] there; `pname`, version and dependencies are those of the first
+/// Python that has the attribute.
+pub fn build_snapshot(
+    nixpkgs: &Path,
+    backend: IndexBackend,
+    pythons: &[PythonVersion],
+    system: &str,
+) -> Result<Snapshot, BuildError> {
+    let mut readings = Vec::with_capacity(pythons.len());
+    for python in pythons {
+        readings.push(match backend {
+            IndexBackend::Source => read_tree(nixpkgs, *python, system)?,
+            IndexBackend::Eval => evaluate(
+                &Nixpkgs::from_setting(nixpkgs, false)?,
+                *python,
+                system,
+                None,
+            )?,
+        });
+    }
+    let first = readings.first().ok_or(BuildError::NoPython)?;
+    let mut merged = Snapshot::new(Header {
+        revision: first.header.revision.clone(),
+        date: None,
+        system: system.to_owned(),
+        pythons: pythons.to_vec(),
+        dependencies: true,
+        older: None,
+        made_by: first.header.made_by.clone(),
+    });
+    merged.aliases = first.aliases.clone();
+    for (index, reading) in readings.iter().enumerate() {
+        for (attribute, entry) in &reading.entries {
+            let merged_entry = merged.entries.entry(attribute.clone()).or_insert_with(|| {
+                let mut fresh = entry.clone();
+                fresh.pythons = vec![Availability::NotBuilt; pythons.len()];
+                fresh
+            });
+            merged_entry.pythons[index] = entry.pythons[0];
+        }
+        for (attribute, message) in &reading.failures {
+            if !merged.entries.contains_key(attribute) {
+                merged
+                    .failures
+                    .entry(attribute.clone())
+                    .or_insert_with(|| message.clone());
+            }
+        }
+    }
+    let entries = &merged.entries;
+    merged
+        .failures
+        .retain(|attribute, _| !entries.contains_key(attribute));
+    Ok(merged)
+}
