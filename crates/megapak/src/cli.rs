@@ -42,6 +42,13 @@ pub(crate) enum Command {
     /// Searches the folders of `[plugins] paths`, then `MEGAPAK_PLUGIN_PATH`, then the folder of
     /// the megapak binary, for `libmegapak_plugin_<name>.so`.
     Plugins(PluginsArgs),
+    /// Complete the package set through the resolver plugins and write `megapak.lock`.
+    ///
+    /// Asks the plugins of `[resolvers] order` for every package the pak files need and every
+    /// package those need, solves one version of each for the target, and writes the lock
+    /// atomically beside `megapak.toml`. When nothing the lock depends on changed, it is
+    /// reused and no resolver is asked anything.
+    Resolve(ResolveArgs),
     /// Prove on a GPU that the image's CUDA, PyTorch and onnxruntime run kernels.
     ///
     /// Runs the GPU harness (`megapak-smoke` and its checks) inside the image with docker
@@ -228,3 +235,37 @@ mod tests {
         Cli::command().debug_assert();
     }
 }
+#[derive(Debug, Args)]
+pub(crate) struct ResolveArgs {
+    /// The workspace's configuration file. Default: `megapak.toml` in the current folder.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Solve again even if nothing changed: every package, or only the ones named (the others
+    /// keep their locked versions where they can).
+    #[arg(long, value_name = "NAME", num_args = 0..)]
+    pub(crate) upgrade: Option<Vec<String>>,
+
+    /// Fail instead of writing a lock that differs from `megapak.lock` (for CI).
+    #[arg(long)]
+    pub(crate) locked: bool,
+
+    /// Answer from the lock and the plugins' caches; name what would need the network.
+    #[arg(long)]
+    pub(crate) offline: bool,
+
+    /// How to print the summary: `table`, or `json` with `packages`, `by_provider`,
+    /// `unresolved` (`[{name, reason, chain}]`), `lock` and `up_to_date`.
+    #[arg(long, value_enum, default_value_t = ResolveFormat::Table)]
+    pub(crate) format: ResolveFormat,
+}
+
+/// The shapes of `megapak resolve`'s summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ResolveFormat {
+    /// Counts by provider, for a terminal.
+    Table,
+    /// JSON for machines.
+    Json,
+}
+

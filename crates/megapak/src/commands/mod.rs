@@ -6,6 +6,7 @@ mod plugin_call;
 mod plugin_request;
 mod plugins;
 mod status;
+mod resolve;
 mod verify;
 
 use megapak_types::Hint;
@@ -20,6 +21,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completions(args) => completions::run(&args),
         Command::Plugins(args) => plugins::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Resolve(args) => resolve::run(&args),
     }
 }
 
