@@ -154,7 +154,8 @@ impl<E: std::error::Error + Send + Sync + 'static> Hinted<E> {
 impl<E: fmt::Display> fmt::Display for Hinted<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.error)?;
-        if let Some(hint) = &self.hint {
+        // A hint of several lines is several hints, each printed on its own `hint:` line.
+        for hint in self.hint.iter().flat_map(|hint| hint.lines()) {
             write!(f, "\nhint: {hint}")?;
         }
         Ok(())
