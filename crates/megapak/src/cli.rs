@@ -56,6 +56,15 @@ pub(crate) enum Command {
     /// or writes a Kubernetes Job that runs it on a GPU node. A check skipped for want of a GPU
     /// is a failure.
     Verify(VerifyArgs),
+    /// Build the image with Nix, showing progress; print its path and closure size.
+    ///
+    /// Runs `nix build` of the workspace flake's `packages.<system>.image` (or of `--file`),
+    /// reads Nix's log as it comes, names each failure by its lock entry (a wrong hash, a
+    /// missing attribute, a library autoPatchelf could not find), and with `--load` loads the
+    /// image into docker or podman. Arguments after `--` go to `nix build` as they are, for
+    /// remote builders and binary caches: `megapak build -- --builders 'ssh://gpu-box
+    /// x86_64-linux' --option extra-substituters 'https://cache.example.org'`.
+    Build(BuildArgs),
     /// Print a shell completion script to stdout.
     ///
     /// For example: `megapak completions bash > ~/.local/share/bash-completion/completions/megapak`.
@@ -206,6 +215,59 @@ pub(crate) struct VerifyArgs {
     /// Print the harness's JSON report instead of a table.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    /// The workspace's configuration file; its folder holds the flake and `megapak.lock`.
+    /// Default: `megapak.toml` in the current folder, if there is one.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Build this flake (a folder or a flake reference) instead of the workspace's.
+    #[arg(long, value_name = "REF", conflicts_with = "file")]
+    pub(crate) flake: Option<String>,
+
+    /// Build an attribute of this Nix file instead of a flake, as `nix build --file` does.
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub(crate) file: Option<PathBuf>,
+
+    /// The attribute to build. Default: `image` of a flake (its `packages.<system>.image`);
+    /// with `--file`, the file's value itself.
+    #[arg(long, short = 'A', value_name = "ATTR")]
+    pub(crate) attr: Option<String>,
+
+    /// With `--file`: call the file's function with this string argument. Repeatable.
+    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], requires = "file")]
+    pub(crate) argstr: Vec<String>,
+
+    /// The result link (a garbage-collector root, so the image survives `nix-collect-garbage`).
+    /// Default: `result` beside `megapak.toml`, else in the current folder.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub(crate) out_link: Option<PathBuf>,
+
+    /// Make no result link.
+    #[arg(long, conflicts_with = "out_link")]
+    pub(crate) no_link: bool,
+
+    /// Show the builders' log lines as they come (the last lines of a failing one are always
+    /// shown).
+    #[arg(long, short = 'L')]
+    pub(crate) print_build_logs: bool,
+
+    /// Load the built image into docker or podman (the stream script's output piped into
+    /// `docker load`).
+    #[arg(long)]
+    pub(crate) load: bool,
+
+    /// The container runtime for `--load`. Default: docker if on `PATH`, else podman.
+    #[arg(long, value_enum, requires = "load")]
+    pub(crate) runtime: Option<RuntimeArg>,
+
+    /// Arguments for `nix build`, after `--`: `--builders`, `--store`, `--option NAME VALUE`,
+    /// `--max-jobs`, `--keep-going`, ...
+    #[arg(last = true, value_name = "NIX_ARGS")]
+    pub(crate) nix_args: Vec<String>,
 }
 
 /// The container runtimes megapak can drive.

@@ -1,12 +1,13 @@
 //! One module per command.
 
+mod build;
 mod completions;
 mod init;
 mod plugin_call;
 mod plugin_request;
 mod plugins;
-mod status;
 mod resolve;
+mod status;
 mod verify;
 
 use megapak_types::Hint;
@@ -20,8 +21,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Status(args) => status::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Plugins(args) => plugins::run(&args),
-        Command::Verify(args) => verify::run(&args),
         Command::Resolve(args) => resolve::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Build(args) => build::run(&args),
     }
 }
 
