@@ -49,6 +49,10 @@ pub(crate) enum Command {
     /// atomically beside `megapak.toml`. When nothing the lock depends on changed, it is
     /// reused and no resolver is asked anything.
     Resolve(ResolveArgs),
+    /// Bring a hand-written flake in line with `megapak.lock`: uncomment the `# name  # TODO`
+    /// entries the lock now provides and add the missing ones, leaving every other byte as it
+    /// was.
+    Sync(SyncArgs),
     /// Prove on a GPU that the image's CUDA, PyTorch and onnxruntime run kernels.
     ///
     /// Runs the GPU harness (`megapak-smoke` and its checks) inside the image with docker
@@ -286,17 +290,6 @@ pub(crate) struct CompletionsArgs {
     pub(crate) shell: clap_complete::Shell,
 }
 
-#[cfg(test)]
-mod tests {
-    use clap::CommandFactory;
-
-    use super::Cli;
-
-    #[test]
-    fn the_command_line_is_consistent() {
-        Cli::command().debug_assert();
-    }
-}
 #[derive(Debug, Args)]
 pub(crate) struct ResolveArgs {
     /// The workspace's configuration file. Default: `megapak.toml` in the current folder.
@@ -331,3 +324,30 @@ pub(crate) enum ResolveFormat {
     Json,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// The hand-written flake to edit (read with rnix, never evaluated).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) flake: PathBuf,
+
+    /// The workspace's configuration file; its `megapak.lock` is read. Default: `megapak.toml`
+    /// in the current folder.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Report the edits without writing them; exit 1 when there are any (for CI).
+    #[arg(long)]
+    pub(crate) check: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

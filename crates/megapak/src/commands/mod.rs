@@ -8,6 +8,7 @@ mod plugin_request;
 mod plugins;
 mod resolve;
 mod status;
+mod sync;
 mod verify;
 
 use megapak_types::Hint;
@@ -22,6 +23,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completions(args) => completions::run(&args),
         Command::Plugins(args) => plugins::run(&args),
         Command::Resolve(args) => resolve::run(&args),
+        Command::Sync(args) => sync::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Build(args) => build::run(&args),
     }
