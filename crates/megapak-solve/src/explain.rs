@@ -213,7 +213,8 @@ fn unavailable(oracle: &Oracle<'_>, package: &Pkg, range: &Range) -> String {
                 }
             }
             Some(Listing::NotFound(_)) => any_listing = true,
-            None => {}
+            // Never asked: whether it has one is not known.
+            None => return String::new(),
         }
     }
     if !any_listing {

@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
 use megapak_plugin_abi::wire::{
@@ -77,6 +77,8 @@ pub(crate) struct State {
     pub(crate) pre_mentions: HashSet<PackageName>,
     /// Names already prefetched.
     prefetched: HashSet<PackageName>,
+    /// Known dependencies by provider, name and version text, parsed.
+    parsed: HashMap<(usize, PackageName, String), Result<Vec<Dependency>, String>>,
     /// The order packages were first seen in, for priorities.
     discovery: HashMap<Pkg, u32>,
 }
@@ -365,42 +367,95 @@ impl<'a> Oracle<'a> {
     }
 
     /// Asks about new names in batches: candidates from each provider in order for the names
-    /// no earlier one has a fitting version of, then the details of the likely versions.
-    pub(crate) fn prefetch(&self, wanted: Vec<(PackageName, Range)>) -> Result<(), SolveError> {
-        let mut pending: Vec<(PackageName, Range)> = {
-            let mut state = self.state.borrow_mut();
-            wanted
-                .into_iter()
-                .filter(|(name, _)| !self.input.skipped(name))
-                .filter(|(name, _)| state.prefetched.insert(name.clone()))
-                .collect()
-        };
-        pending.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut picks = Vec::new();
-        for i in 0..self.providers.len() {
-            if pending.is_empty() {
-                break;
-            }
-            let asked: Vec<PackageName> = pending
-                .iter()
-                .filter(|(name, _)| self.eligible(name).contains(&i))
-                .map(|(name, _)| name.clone())
-                .collect();
-            self.fetch_candidates(i, &asked)?;
-            pending.retain(|(name, range)| {
-                if !asked.contains(name) {
-                    return true;
-                }
-                match self.best(i, name, range) {
-                    Some(candidate) => {
-                        picks.push((i, name.clone(), candidate.text));
-                        false
+    /// no earlier one has a fitting version of, then the details of the likely versions; and
+    /// again for the names those details depend on, level by level, so that a whole closure
+    /// is asked for in as many rounds as it is deep. Versions PubGrub picks otherwise are asked
+    /// about when it picks them.
+    pub(crate) fn prefetch(&self, wanted: Vec<(Pkg, Range)>) -> Result<(), SolveError> {
+        let mut wanted = wanted;
+        let mut extras: HashMap<PackageName, BTreeSet<String>> = HashMap::new();
+        while !wanted.is_empty() {
+            let mut pending: Vec<(PackageName, Range)> = Vec::new();
+            {
+                let mut state = self.state.borrow_mut();
+                for (package, range) in wanted.drain(..) {
+                    let Some(name) = package.name() else {
+                        continue;
+                    };
+                    if let Pkg::Extra(_, extra) = &package {
+                        extras
+                            .entry(name.clone())
+                            .or_default()
+                            .insert(extra.clone());
                     }
-                    None => true,
+                    if !self.input.skipped(name) && state.prefetched.insert(name.clone()) {
+                        pending.push((name.clone(), range));
+                    }
                 }
-            });
+            }
+            pending.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut picks = Vec::new();
+            for i in 0..self.providers.len() {
+                if pending.is_empty() {
+                    break;
+                }
+                let asked: Vec<PackageName> = pending
+                    .iter()
+                    .filter(|(name, _)| self.eligible(name).contains(&i))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                self.fetch_candidates(i, &asked)?;
+                pending.retain(|(name, range)| {
+                    if !asked.contains(name) {
+                        return true;
+                    }
+                    match self.best(i, name, range) {
+                        Some(candidate) => {
+                            picks.push((i, name.clone(), candidate.text));
+                            false
+                        }
+                        None => true,
+                    }
+                });
+            }
+            self.fetch_details(&picks)?;
+            for (i, name, text) in picks {
+                let Some(dependencies) = self.parsed(i, &name, &text) else {
+                    continue;
+                };
+                let names = extras.get(&name).cloned().unwrap_or_default();
+                for extra in std::iter::once(None).chain(names.iter().map(|e| Some(e.as_str()))) {
+                    let (map, _) = dependencies::edges(
+                        &name,
+                        extra,
+                        &dependencies,
+                        &self.input.environment,
+                        |dependency| self.input.skipped(dependency),
+                    );
+                    wanted.extend(map);
+                }
+            }
         }
-        self.fetch_details(&picks)
+        Ok(())
+    }
+
+    /// Provider `i`'s known dependencies of `name` `text`, parsed (once), when its details say
+    /// them and they are valid.
+    fn parsed(&self, i: usize, name: &PackageName, text: &str) -> Option<Vec<Dependency>> {
+        let key = (i, name.clone(), text.to_owned());
+        if let Some(parsed) = self.state.borrow().parsed.get(&key) {
+            return parsed.clone().ok();
+        }
+        let requirements = match self.state.borrow().details.get(&key) {
+            Some(DetailsOutcome::Found(Found {
+                dependencies: Dependencies::Known { requirements },
+                ..
+            })) => requirements.clone(),
+            _ => return None,
+        };
+        let parsed = dependencies::parse(&requirements);
+        self.state.borrow_mut().parsed.insert(key, parsed.clone());
+        parsed.ok()
     }
 
     /// The dependencies of `name` `version` (a version chosen before), from its provider's
@@ -600,14 +655,7 @@ impl<'a> Oracle<'a> {
         if extra.is_some() {
             map.insert(Pkg::Name(name.clone()), Range::singleton(version.clone()));
         }
-        let wanted = map
-            .iter()
-            .filter_map(|(pkg, range)| match pkg {
-                Pkg::Name(name) | Pkg::Extra(name, _) => Some((name.clone(), range.clone())),
-                _ => None,
-            })
-            .collect();
-        self.prefetch(wanted)?;
+        self.prefetch(map.iter().map(|(p, r)| (p.clone(), r.clone())).collect())?;
         Ok(pubgrub::Dependencies::Available(map.into_iter().collect()))
     }
 }
@@ -662,10 +710,14 @@ impl DependencyProvider for Oracle<'_> {
                         continue;
                     }
                     map.insert(Pkg::Requirement(index), Range::full());
-                    wanted.push((
-                        requirement.name.clone(),
-                        ranges::specifiers_range(&requirement.specifiers),
-                    ));
+                    let range = ranges::specifiers_range(&requirement.specifiers);
+                    wanted.push((Pkg::Name(requirement.name.clone()), range.clone()));
+                    for extra in &requirement.extras {
+                        wanted.push((
+                            Pkg::Extra(requirement.name.clone(), extra.clone()),
+                            range.clone(),
+                        ));
+                    }
                 }
                 if self.mode == Mode::Solve {
                     self.prefetch(wanted)?;
