@@ -15,6 +15,8 @@ use super::hinted;
 use crate::cli::{PluginsArgs, PluginsCommand};
 use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE, split_hints};
 use crate::output::write_stdout;
+use crate::plugin_trust::warn_about_plugins_writable_by_everyone;
+use crate::terminal_text;
 
 pub(crate) fn run(args: &PluginsArgs) -> anyhow::Result<Outcome> {
     if let Some(PluginsCommand::Call(call)) = &args.command {
@@ -96,12 +98,8 @@ fn load(config: Option<&Config>) -> Plugins {
         search: SearchPath::standard(&folders),
         required,
     });
-    for warning in &plugins.warnings {
-        eprintln!("{WARNING_STYLE}warning{WARNING_STYLE:#}: {warning}");
-        if let Some(hint) = warning.hint() {
-            eprintln!("{HINT_STYLE}hint{HINT_STYLE:#}: {hint}");
-        }
-    }
+    terminal_text::warnings(&plugins.warnings, |warning| warning.hint());
+    warn_about_plugins_writable_by_everyone(plugins.searched());
     for refusal in plugins.refused.iter().filter(|r| !plugins.is_fatal(r)) {
         let (reason, hints) = split_hints(&refusal.reason.to_string());
         eprintln!(

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use anstream::eprintln;
 use anyhow::Context;
 use megapak_nix::read::{EntryState, FlakePackages, read_flake_packages};
 use megapak_report::{
@@ -16,8 +15,13 @@ use megapak_workspace::{Need, Paks, Request, Workspace};
 
 use super::hinted;
 use crate::cli::{ReportFormat, StatusArgs};
-use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE};
+use crate::exit::Outcome;
+use crate::inputs::{
+    flake_without_packages, refuse_output_among_inputs, refuse_overrides_contradicting_pins,
+};
+use crate::insecure_urls::insecure_urls;
 use crate::output::{write_file_atomically, write_stdout};
+use crate::terminal_text;
 
 pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     let workspace = Workspace::load(&Request {
@@ -32,15 +36,16 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     })
     .map_err(hinted)?;
     for note in &workspace.read_within {
-        eprintln!("{HINT_STYLE}note{HINT_STYLE:#}: {note}");
+        terminal_text::note(note);
     }
-    for warning in &workspace.warnings {
-        eprintln!("{WARNING_STYLE}warning{WARNING_STYLE:#}: {warning}");
-        if let Some(hint) = warning.hint() {
-            eprintln!("{HINT_STYLE}hint{HINT_STYLE:#}: {hint}");
-        }
-    }
+    terminal_text::warnings(&workspace.warnings, |warning| warning.hint());
     let flake = args.flake.as_deref().map(read_flake_packages).transpose()?;
+    refuse_output_among_inputs(args.output.as_deref(), &workspace, args.flake.as_deref())?;
+    refuse_overrides_contradicting_pins(&workspace)?;
+    terminal_text::warnings(insecure_urls(&workspace.files), |url| Some(url.hint()));
+    terminal_text::warnings(flake.as_ref().and_then(flake_without_packages), |flake| {
+        Some(flake.hint())
+    });
 
     let report = StatusReport::build(&status_input(&workspace, flake.as_ref()));
     let text = match args.format {
