@@ -84,6 +84,7 @@ impl NixpkgsResolver {
         }
         let mut variants = settings.variants.clone();
         variants.extend(variants::builtin(target, settings.prefer_wheels));
+        variants::choose_attributes(&mut variants, &settings.attributes);
         let judge = Judge {
             catalog: &catalog,
             context: Context {

@@ -8,6 +8,7 @@
 //! path = "../nixpkgs"        # the nixpkgs tree ("eval", "source"; "eval" also reads flake.lock)
 //! prefer-wheels = false      # `torch` on a CUDA target: `torch-bin` instead of `torchWithCuda`
 //! cache = ".cache/nixpkgs"  # where "eval" keeps its evaluations (default: `$XDG_CACHE_HOME/megapak`)
+//! attributes = { torch = "torchWithCuda" }  # set by megapak from `[[override]] attr`
 //!
 //! [resolvers.nixpkgs.variants.my-package]
 //! attribute = "myPackageWithCuda"
@@ -63,6 +64,9 @@ pub struct Settings {
     pub prefer_wheels: bool,
     /// `cache`, made absolute.
     pub cache: Option<PathBuf>,
+    /// `attributes`: package -> attribute, from the `[[override]] attr` entries of
+    /// `megapak.toml` (megapak's solver sets them; a user may too).
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// Settings that cannot be used.
@@ -70,7 +74,8 @@ pub struct Settings {
 #[error("Invalid `[resolvers.nixpkgs]` settings: {0}")]
 pub struct SettingsError(pub String);
 
-const KEYS: &str = "`backend`, `index`, `path`, `variants`, `prefer-wheels` or `cache`";
+const KEYS: &str =
+    "`backend`, `index`, `path`, `variants`, `prefer-wheels`, `cache` or `attributes`";
 const VARIANT_KEYS: &str = "`attribute`, `version-of`, `override`, `cuda` or `note`";
 
 impl Settings {
@@ -83,6 +88,7 @@ impl Settings {
             variants: Vec::new(),
             prefer_wheels: false,
             cache: None,
+            attributes: BTreeMap::new(),
         };
         for (key, value) in map {
             match key.as_str() {
@@ -104,6 +110,17 @@ impl Settings {
                 "prefer-wheels" => {
                     settings.prefer_wheels =
                         value.as_bool().ok_or_else(|| wrong(key, "a boolean"))?;
+                }
+                "attributes" => {
+                    let table = value.as_object().ok_or_else(|| wrong(key, "a table"))?;
+                    for (package, attribute) in table {
+                        let package = PackageName::new(package)
+                            .map_err(|error| SettingsError(error.to_string()))?;
+                        let attribute = string(&format!("attributes.{package}"), attribute)?;
+                        settings
+                            .attributes
+                            .insert(package.to_string(), attribute.to_owned());
+                    }
                 }
                 "variants" => {
                     let table = value.as_object().ok_or_else(|| wrong(key, "a table"))?;
@@ -248,7 +265,7 @@ mod tests {
     #[test]
     fn refuses_what_it_does_not_know() {
         insta::assert_snapshot!(read(json!({"backend": "flake"})).unwrap_err(), @"Invalid `[resolvers.nixpkgs]` settings: `backend` must be `index`, `eval` or `source`, not `flake`");
-        insta::assert_snapshot!(read(json!({"pth": "x"})).unwrap_err(), @"Invalid `[resolvers.nixpkgs]` settings: unknown key `pth`: expected `backend`, `index`, `path`, `variants`, `prefer-wheels` or `cache`");
+        insta::assert_snapshot!(read(json!({"pth": "x"})).unwrap_err(), @"Invalid `[resolvers.nixpkgs]` settings: unknown key `pth`: expected `backend`, `index`, `path`, `variants`, `prefer-wheels`, `cache` or `attributes`");
         insta::assert_snapshot!(read(json!({"prefer-wheels": "yes"})).unwrap_err(), @"Invalid `[resolvers.nixpkgs]` settings: `prefer-wheels` must be a boolean");
         insta::assert_snapshot!(read(json!({"backend": "eval", "index": "x"})).unwrap_err(), @"Invalid `[resolvers.nixpkgs]` settings: `index` is read by the `index` backend only, but `backend` is `eval`");
         insta::assert_snapshot!(read(json!({"variants": {"x": {"attr": "y"}}})).unwrap_err(), @"Invalid `[resolvers.nixpkgs]` settings: unknown key `attr` in `variants.x`: expected `attribute`, `version-of`, `override`, `cuda` or `note`");

@@ -158,6 +158,33 @@ pub fn builtin(target: &Target, prefer_wheels: bool) -> Vec<Variant> {
     variants
 }
 
+/// The attributes `megapak.toml` chose for packages (`[[override]] attr`) come first: a
+/// variant megapak ships with that attribute (`torch` -> `torchWithCuda`, with its override
+/// and notes) when there is one, else a plain rename.
+pub fn choose_attributes(variants: &mut Vec<Variant>, chosen: &BTreeMap<String, String>) {
+    for (name, attribute) in chosen.iter().rev() {
+        let variant = match variants
+            .iter()
+            .position(|v| &v.name == name && &v.attribute == attribute)
+        {
+            Some(at) => variants.remove(at),
+            None => Variant {
+                notes: vec![
+                    "Attribute chosen by an `[[override]] attr` in megapak.toml".to_owned(),
+                ],
+                ..Variant::rename(name, attribute)
+            },
+        };
+        variants.insert(
+            0,
+            Variant {
+                first: true,
+                ..variant
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use megapak_plugin_testing::sample_target;
@@ -170,6 +197,27 @@ mod tests {
         assert_eq!(cuda_packages("12.8").as_deref(), Some("cudaPackages_12_8"));
         assert_eq!(cuda_packages("13"), None);
         assert_eq!(cuda_packages("13.x"), None);
+    }
+
+    #[test]
+    fn an_override_attr_puts_its_variant_first() {
+        let target = sample_target();
+        let mut variants = builtin(&target, false);
+        let chosen = BTreeMap::from([
+            ("torch".to_owned(), "torchWithCuda".to_owned()),
+            ("pillow".to_owned(), "pillow-simd".to_owned()),
+        ]);
+        choose_attributes(&mut variants, &chosen);
+        assert_eq!(
+            (variants[0].name.as_str(), variants[0].attribute.as_str()),
+            ("pillow", "pillow-simd")
+        );
+        assert_eq!(
+            variants[1].version_of.as_deref(),
+            Some("torch"),
+            "the shipped variant"
+        );
+        assert!(variants[..2].iter().all(|v| v.first));
     }
 
     #[test]
