@@ -193,3 +193,26 @@ fn a_details_word_without_a_version_is_refused() {
     error: `rust-hello` has no version: write `rust-hello VERSION` or `rust-hello==VERSION`
     ");
 }
+
+#[test]
+fn config_names_the_workspace_and_its_folder_is_sent_absolute() {
+    let install = install();
+    let ws = install.work.path().join("ws");
+    fs_err::create_dir(&ws).unwrap();
+    workspace(&ws, "");
+    let run = install.run(&[
+        "plugins",
+        "call",
+        "rust-resolver",
+        "candidates",
+        "rust-hello",
+        "--config",
+        "ws/megapak.toml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("\"Workspace: [WORK]/ws\""),
+        "{}",
+        run.stdout
+    );
+}
