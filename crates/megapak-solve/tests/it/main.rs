@@ -5,5 +5,6 @@ mod conflicts;
 mod faults;
 mod helpers;
 mod markers;
+mod plugin;
 mod providers;
 mod versions;
