@@ -61,6 +61,7 @@
 //! `# TODO: add more`, `# Image and video` are prose. Block comments are read line by line.
 
 mod location;
+pub mod emit;
 pub mod read;
 pub mod sync;
 

@@ -1,5 +1,8 @@
 //! Integration tests of `megapak-nix` over the flakes in `fixtures/flakes/`.
 
+mod emit;
+mod emit_escaping;
+mod emit_nix;
 mod fixtures;
 mod hostile;
 mod large_flake;
