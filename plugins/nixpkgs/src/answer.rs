@@ -93,13 +93,8 @@ impl<'a> Judge<'a> {
         match entry.pythons[self.context.python] {
             Availability::Available => {}
             Availability::Disabled => {
-                let elsewhere = if others.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (nixpkgs has it for Python {})", others.join(", "))
-                };
                 return Verdict::NotFound(format!(
-                    "{subject} is in nixpkgs, but disabled for Python {}{elsewhere}",
+                    "{subject} is in nixpkgs, but disabled for Python {}",
                     self.python
                 ));
             }

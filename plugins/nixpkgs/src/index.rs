@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::eval::{EvalError, Nixpkgs, evaluate};
 use crate::python::PythonVersion;
-use crate::snapshot::{Availability, Header, Snapshot};
+use crate::snapshot::{Availability, Entry, Header, Snapshot};
 use crate::source::{SourceError, read_tree};
 
 pub use crate::snapshot::Snapshot as IndexSnapshot;
@@ -37,7 +37,7 @@ pub enum BuildError {
 /// Reads the Python sets of the nixpkgs tree `nixpkgs` for each of `pythons` (e.g. `3.14`,
 /// `3.13`) on `system`, with `backend`, into one snapshot. Attributes a Python lacks are
 /// [`Availability::NotBuilt`] there; `pname`, version and dependencies are those of the first
-/// Python that has the attribute.
+/// Python for which it is available.
 pub fn build_snapshot(
     nixpkgs: &Path,
     backend: IndexBackend,
@@ -74,6 +74,16 @@ pub fn build_snapshot(
                 fresh.pythons = vec![Availability::NotBuilt; pythons.len()];
                 fresh
             });
+            // A Python where the attribute is disabled may not know its version (Nix throws
+            // before giving it): take the facts of the first Python that has it.
+            let had_it = merged_entry.pythons.contains(&Availability::Available);
+            if !had_it && entry.pythons[0] == Availability::Available {
+                let pythons = std::mem::take(&mut merged_entry.pythons);
+                *merged_entry = Entry {
+                    pythons,
+                    ..entry.clone()
+                };
+            }
             merged_entry.pythons[index] = entry.pythons[0];
         }
         for (attribute, message) in &reading.failures {

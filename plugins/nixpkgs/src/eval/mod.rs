@@ -248,3 +248,45 @@ fn bisect(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_nix_names_the_backends_that_need_none() {
+        assert_eq!(
+            nix::find_nix_instantiate(Some(std::ffi::OsStr::new(""))),
+            None
+        );
+        insta::assert_snapshot!(EvalError::NoNix, @"The `eval` backend needs Nix (`nix-instantiate`), which is not on `PATH`; the `index` backend (the default) and the `source` backend need no Nix");
+    }
+
+    #[test]
+    fn bisection_isolates_the_attributes_that_fail() {
+        let names: Vec<String> = ["a", "b", "bad", "c", "d", "worse"]
+            .map(String::from)
+            .into();
+        let mut calls = 0;
+        let mut run = |part: &[String]| {
+            calls += 1;
+            if let Some(bad) = part
+                .iter()
+                .find(|n| n.starts_with("bad") || n.starts_with("worse"))
+            {
+                return Err(format!("{bad} failed"));
+            }
+            let fields: Vec<String> = part
+                .iter()
+                .map(|n| format!("\"{n}\": {{\"pname\": \"{n}\", \"version\": \"1\"}}"))
+                .collect();
+            Ok(format!("{{{}}}", fields.join(",")))
+        };
+        let (mut entries, mut failures) = (BTreeMap::new(), BTreeMap::new());
+        bisect(&names, &mut run, &mut entries, &mut failures);
+        assert_eq!(entries.keys().collect::<Vec<_>>(), ["a", "b", "c", "d"]);
+        assert_eq!(failures["bad"], "bad failed");
+        assert_eq!(failures["worse"], "worse failed");
+        assert!(calls <= 12, "{calls} evaluations");
+    }
+}

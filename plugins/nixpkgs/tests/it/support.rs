@@ -72,3 +72,15 @@ pub fn lines(answers: &[CandidatesAnswer]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Whether `nix-instantiate` is on `PATH`; prints why a test skips its evaluation when not.
+#[expect(clippy::print_stderr, reason = "a skipped test says why")]
+pub fn nix_available() -> bool {
+    let found = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|folder| folder.join("nix-instantiate").is_file())
+    });
+    if !found {
+        eprintln!("skipped: `nix-instantiate` is not on PATH (install Debian's `nix-bin`)");
+    }
+    found
+}
