@@ -118,3 +118,65 @@ fn a_workspace_file_that_changed_since_the_lock_fails_evaluation() {
         "{stderr}"
     );
 }
+
+/// Packages whose names are no Nix identifiers (`3to2`, the keyword `with`) are quoted
+/// attributes, reached by their dependents through `python.pkgs`.
+#[test]
+fn names_that_are_no_identifiers_evaluate() {
+    use megapak_lock::{DistFormat, LockedPackage, LockedSource};
+
+    let mut lock = small_lock();
+    for name in ["3to2", "with"] {
+        lock.packages.push(LockedPackage::new(
+            name.parse().unwrap(),
+            "1.0",
+            "pypi",
+            LockedSource::Url {
+                url: format!("https://example.invalid/{name}-1.0-py3-none-any.whl"),
+                filename: format!("{name}-1.0-py3-none-any.whl"),
+                hash: "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=".into(),
+                format: DistFormat::Wheel,
+            },
+        ));
+    }
+    let decord = lock
+        .packages
+        .iter_mut()
+        .find(|package| package.name.as_str() == "decord")
+        .unwrap();
+    decord.dependencies.push("3to2".parse().unwrap());
+    decord.dependencies.push("with".parse().unwrap());
+
+    let files = emitted(&lock);
+    let decord_file = &files.get("nix/pkgs/decord.nix".as_ref()).unwrap().contents;
+    assert!(
+        decord_file.contains("    python.pkgs.\"3to2\"\n"),
+        "{decord_file}"
+    );
+    assert!(
+        decord_file.contains("    python.pkgs.\"with\"\n"),
+        "{decord_file}"
+    );
+
+    let root = workspace();
+    files.write_atomically(root.path()).unwrap();
+    let Some(output) = evaluate(root.path(), "2.3.4") else {
+        return;
+    };
+    assert!(
+        output.status.success(),
+        "evaluation fails:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let decord = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|package| package["pname"] == "decord")
+        .unwrap();
+    assert_eq!(
+        decord["dependencies"],
+        serde_json::json!(["3to2-1.0", "numpy-2.3.4", "with-1.0"])
+    );
+}
