@@ -34,7 +34,8 @@
 //! `[resolvers] order` in a [`PluginProvider`] (with [`RequestContext::new`] and
 //! [`plugin_settings`]), and call [`solve`]. A [`SolveError`] is printed with its `Display`
 //! (the explanation, several lines) and its [`Hint`](megapak_types::Hint) (`hint:` lines); exit
-//! 1 for [`SolveError::NoSolution`], and write nothing.
+//! 1 for [`SolveError::NoSolution`], and write nothing. On success,
+//! [`Resolution::into_lock`] gives the [`megapak_lock::Lock`] to write.
 //!
 //! # The rules
 //!
@@ -81,6 +82,7 @@ mod error;
 mod explain;
 mod fixture;
 mod input;
+mod lock;
 mod oracle;
 mod package;
 mod plugin;
@@ -93,6 +95,7 @@ pub use check::check_root_requirements;
 pub use error::SolveError;
 pub use fixture::FixtureProvider;
 pub use input::{RootRequirement, SolveInput};
+pub use lock::UnknownSource;
 pub use plugin::{
     ATTRIBUTES_SETTING, PluginProvider, RequestContext, index_hints, plugin_settings, wire_target,
 };

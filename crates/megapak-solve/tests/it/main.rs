@@ -4,6 +4,7 @@ mod check;
 mod conflicts;
 mod faults;
 mod helpers;
+mod lock;
 mod markers;
 mod plugin;
 mod providers;
