@@ -11,7 +11,7 @@ use crate::output::create_file_atomically;
 
 /// The example workspace, embedded at build time: a ComfyUI image on CUDA 13, Python 3.14 and
 /// torch 2.10. Paths are relative to the folder `init` writes into.
-pub(crate) const EXAMPLE_FILES: [(&str, &str); 4] = [
+pub(crate) const EXAMPLE_FILES: [(&str, &str); 10] = [
     ("megapak.toml", include_str!("../../example/megapak.toml")),
     (
         "paks/comfyui.txt",
@@ -21,6 +21,26 @@ pub(crate) const EXAMPLE_FILES: [(&str, &str); 4] = [
     (
         "paks/custom-nodes.txt",
         include_str!("../../example/paks/custom-nodes.txt"),
+    ),
+    // The workspace flake: the image, its checks and a shell, from what `megapak resolve`
+    // writes under `nix/`.
+    ("flake.nix", include_str!("../../example/flake.nix")),
+    ("nix/image.nix", include_str!("../../example/nix/image.nix")),
+    (
+        "nix/runtime.nix",
+        include_str!("../../example/nix/runtime.nix"),
+    ),
+    (
+        "nix/checks.nix",
+        include_str!("../../example/nix/checks.nix"),
+    ),
+    (
+        "nix/entrypoint.sh",
+        include_str!("../../example/nix/entrypoint.sh"),
+    ),
+    (
+        "nix/check-libraries.sh",
+        include_str!("../../example/nix/check-libraries.sh"),
     ),
 ];
 

@@ -1,0 +1,99 @@
+# The image: `dockerTools.streamLayeredImage`, a script that writes the image to stdout
+# (`megapak build --load` pipes it into `docker load`; `nix build .#image && ./result | docker
+# load` does the same by hand), so no multi-gigabyte tarball lands in the store.
+#
+# Layers: the closure of torch and the CUDA libraries first, on layers of their own, then the
+# rest ranked by how many paths depend on each (`popularity_contest`): a new version of one
+# package re-pushes its own layers and the last, shared one, not the CUDA gigabytes.
+{
+  lib,
+  dockerTools,
+  cacert,
+  python,
+  env,
+  runtime,
+  cuda ? null,
+  name ? "megapak-image",
+  tag ? "latest",
+  # Docker's limit is about 125; one layer is the customisation layer.
+  maxLayers ? 100,
+  # How many of the layers the torch/CUDA closure gets.
+  baseLayers ? 30,
+}:
+
+let
+  # The big, rarely changing part: torch and the CUDA libraries, with what they depend on.
+  baseRoots = lib.optional (python.pkgs ? torch) python.pkgs.torch ++ runtime.cudaLibraries;
+
+  ranked = limit: [
+    [ "popularity_contest" ]
+    [
+      "limit_layers"
+      limit
+    ]
+  ];
+
+  layeringPipeline =
+    if baseRoots == [ ] then
+      ranked (maxLayers - 1)
+    else
+      [
+        [
+          "subcomponent_out"
+          baseRoots
+        ]
+        [
+          "over"
+          "main"
+          [
+            "pipe"
+            (ranked baseLayers)
+          ]
+        ]
+        [
+          "over"
+          "rest"
+          [
+            "pipe"
+            (ranked (maxLayers - 1 - baseLayers))
+          ]
+        ]
+      ];
+in
+dockerTools.streamLayeredImage {
+  inherit name tag layeringPipeline;
+  contents = [
+    env
+    runtime
+    # `root` and `nobody` in /etc/passwd and /etc/group: programs that look up their user work.
+    dockerTools.fakeNss
+    # /etc/ssl/certs/ca-bundle.crt: downloads (models, custom nodes) over HTTPS.
+    dockerTools.caCertificates
+    # /usr/bin/env for `#!/usr/bin/env python3` scripts, /bin/sh for `subprocess(shell=True)`.
+    dockerTools.usrBinEnv
+    dockerTools.binSh
+  ];
+  # A writable /tmp (the harness keeps its GPU lock there, Python its temporary files) and a
+  # home for root.
+  extraCommands = ''
+    mkdir -p tmp root
+    chmod 1777 tmp
+    chmod 0700 root
+  '';
+  config = {
+    Entrypoint = [ "/bin/megapak-entrypoint" ];
+    Cmd = [ "python3" ];
+    WorkingDir = "/root";
+    Env = [
+      "PATH=/bin:/usr/bin"
+      "HOME=/root"
+      "SSL_CERT_FILE=${cacert}/etc/ssl/certs/ca-bundle.crt"
+      # What the NVIDIA container toolkit passes in: every GPU, and the driver's CUDA library
+      # (`compute`; the default is `utility` alone, which has nvidia-smi but no CUDA).
+      "NVIDIA_VISIBLE_DEVICES=all"
+      "NVIDIA_DRIVER_CAPABILITIES=compute,utility"
+    ]
+    # The toolkit refuses to start the container on a driver too old for this CUDA.
+    ++ lib.optional (cuda != null) "NVIDIA_REQUIRE_CUDA=cuda>=${cuda}";
+  };
+}
