@@ -80,6 +80,13 @@ fn checked_name(
     reference: &WheelRef,
 ) -> Result<WheelName, Error> {
     let wheel = wheel_name(reference)?;
+    if let WheelLocation::Path { absolute, .. } = &reference.location
+        && !absolute.is_file()
+    {
+        return Err(Error::NoFile {
+            path: absolute.display().to_string(),
+        });
+    }
     if wheel.name.as_str() != name {
         return Err(Error::NameMismatch {
             file: wheel.file.clone(),
@@ -373,30 +380,24 @@ fn wheel_details(
         message: describe(&reference.origin, &error),
     };
     let declared = reference.sha256.as_deref();
-    let fetched = match &reference.location {
+    let nvidia = context.settings.nvidia_wheels;
+    let inspect =
+        |fetched: &wheel::Fetched| wheel::inspect(fetched, wheel, context.cuda_major(), nvidia);
+    let result = match &reference.location {
         WheelLocation::Url(url) => {
             if context.offline {
                 return DetailsOutcome::Offline {
                     reason: offline(&reference.origin),
                 };
             }
-            wheel::fetch(
-                context.client,
-                url,
-                wheel,
-                declared,
-                &context.settings.cache_dir,
-            )
+            let cache = &context.settings.cache_dir;
+            wheel::fetch(context.client, url, wheel, declared, cache, inspect)
         }
-        WheelLocation::Path { absolute, .. } => wheel::local(absolute, wheel, declared),
+        WheelLocation::Path { absolute, .. } => wheel::local(absolute, wheel, declared)
+            .and_then(|fetched| inspect(&fetched).map(|inspected| (fetched, inspected))),
     };
-    let fetched = match fetched {
-        Ok(fetched) => fetched,
-        Err(error) => return fail(error),
-    };
-    let nvidia = context.settings.nvidia_wheels;
-    let inspected = match wheel::inspect(&fetched, wheel, context.cuda_major(), nvidia) {
-        Ok(inspected) => inspected,
+    let (fetched, inspected) = match result {
+        Ok(done) => done,
         Err(error) => return fail(error),
     };
     let hash = sri(&fetched.sha256);

@@ -173,6 +173,12 @@ pub enum Error {
         /// What is wrong.
         cause: ElfError,
     },
+    /// A declared `path` that is not there.
+    #[error("`{path}` does not exist")]
+    NoFile {
+        /// The path.
+        path: String,
+    },
     /// A file of the workspace or the cache.
     #[error(transparent)]
     Io(#[from] io::Error),

@@ -171,6 +171,7 @@ impl Client {
             url: text.to_owned(),
             size,
             tail_start,
+            fetched: (tail.len() as u64).into(),
             tail,
         })
     }
@@ -203,18 +204,25 @@ impl Client {
                 limit: self.max_download,
             });
         }
-        let mut body = response.into_body().into_reader();
-        let download = Download::write(&mut body, dir, self.max_download, url)?;
-        if let Some(expected) = announced
-            && download.size != expected
-        {
-            return Err(Error::Truncated {
-                url: url.to_owned(),
-                expected,
-                got: download.size,
-            });
+        let mut body = Counted {
+            inner: response.into_body().into_reader(),
+            count: 0,
+        };
+        let written = Download::write(&mut body, dir, self.max_download, url);
+        let Some(expected) = announced else {
+            return written;
+        };
+        let truncated = |got: u64| Error::Truncated {
+            url: url.to_owned(),
+            expected,
+            got,
+        };
+        match written {
+            Ok(download) if download.size != expected => Err(truncated(download.size)),
+            // The connection broke before the announced length: the transfer was cut.
+            Err(Error::Network { .. }) => Err(truncated(body.count)),
+            other => other,
         }
-        Ok(download)
     }
 }
 
@@ -240,6 +248,20 @@ fn read_body(
         });
     }
     Ok(bytes)
+}
+
+/// A reader that counts what passes.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.count += read as u64;
+        Ok(read)
+    }
 }
 
 /// A file downloaded or copied into the cache's temporary folder, with its sha256.
@@ -325,6 +347,14 @@ pub struct RemoteFile<'c> {
     size: u64,
     tail_start: u64,
     tail: Vec<u8>,
+    fetched: std::sync::atomic::AtomicU64,
+}
+
+impl RemoteFile<'_> {
+    /// The bytes fetched so far (ranges asked for, the tail included).
+    pub fn fetched(&self) -> u64 {
+        self.fetched.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Ranged for RemoteFile<'_> {
@@ -346,6 +376,8 @@ impl Ranged for RemoteFile<'_> {
             &self.url,
             &[("Range", &format!("bytes={offset}-{}", end - 1))],
         )?;
+        self.fetched
+            .fetch_add(end - offset, std::sync::atomic::Ordering::Relaxed);
         read_body(response, end - offset, &self.url)
     }
 
@@ -358,9 +390,26 @@ impl Ranged for RemoteFile<'_> {
             &self.url,
             &[("Range", &format!("bytes={offset}-{}", end - 1))],
         )?;
-        Ok(Box::new(
-            response.into_body().into_reader().take(end - offset),
-        ))
+        Ok(Box::new(Tally {
+            inner: response.into_body().into_reader().take(end - offset),
+            total: &self.fetched,
+        }))
+    }
+}
+
+/// Adds what a stream gives to a remote file's count: a member read only up to its dynamic
+/// segment counts only those bytes.
+struct Tally<'a, R> {
+    inner: R,
+    total: &'a std::sync::atomic::AtomicU64,
+}
+
+impl<R: Read> Read for Tally<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.total
+            .fetch_add(read as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(read)
     }
 }
 

@@ -41,6 +41,8 @@ const CUDA_13: &[CudaRow] = &[
     ("libnccl.so.2", "nccl", "nvidia-nccl-cu13"),
     ("libcusparseLt.so.0", "cusparselt", "nvidia-cusparselt-cu13"),
     ("libnvshmem_host.so.3", "libnvshmem", "nvidia-nvshmem-cu13"),
+    ("libcutensor.so.2", "cutensor", "cutensor-cu13"),
+    ("libcutensorMg.so.2", "cutensor", "cutensor-cu13"),
 ];
 
 /// CUDA 12's libraries.
@@ -73,7 +75,12 @@ const CUDA_12: &[CudaRow] = &[
     ("libcudnn*.so.9", "cudnn", "nvidia-cudnn-cu12"),
     ("libnccl.so.2", "nccl", "nvidia-nccl-cu12"),
     ("libcusparseLt.so.0", "cusparselt", "nvidia-cusparselt-cu12"),
+    ("libcutensor.so.2", "cutensor", "cutensor-cu12"),
+    ("libcutensorMg.so.2", "cutensor", "cutensor-cu12"),
 ];
+
+/// Wheels that only bring the wheels above (`cuda-toolkit[cublas,...]`).
+const CUDA_META_WHEELS: &[&str] = &["cuda-toolkit"];
 
 /// The driver's libraries: the host's at run time, never in an image.
 const DRIVER: &[&str] = &[
@@ -132,12 +139,14 @@ fn cuda_table(cuda_major: Option<u32>) -> &'static [CudaRow] {
     }
 }
 
-/// Whether `name` is an `nvidia-*` wheel of either CUDA table.
+/// Whether `name` is a wheel of CUDA libraries (`nvidia-cublas`, `cutensor-cu13`,
+/// `cuda-toolkit`) that the target's CUDA package set replaces.
 pub fn is_cuda_wheel(name: &str) -> bool {
-    CUDA_13
-        .iter()
-        .chain(CUDA_12)
-        .any(|(_, _, wheel)| *wheel == name)
+    CUDA_META_WHEELS.contains(&name)
+        || CUDA_13
+            .iter()
+            .chain(CUDA_12)
+            .any(|(_, _, wheel)| *wheel == name)
 }
 
 /// What the ELF files of one wheel need, with what the wheel itself holds.

@@ -117,6 +117,33 @@ pub fn needs(source: &dyn Ranged, wheel: &WheelName) -> Result<Needs, Error> {
     Ok(needs)
 }
 
+/// The links of one member (`onnxruntime/capi/libonnxruntime_providers_cuda.so`), read through
+/// `source`: for a remote wheel, ranges up to its dynamic segment, not the whole wheel.
+pub fn member_links(
+    source: &dyn Ranged,
+    wheel: &WheelName,
+    member: &str,
+) -> Result<Option<elf::Dynamic>, Error> {
+    let archive = Archive::open(source, &wheel.file)?;
+    let entry = archive.find(member).ok_or_else(|| Error::Zip {
+        file: wheel.file.clone(),
+        reason: format!("it has no `{member}`"),
+    })?;
+    elf::needed_libraries(|| {
+        archive
+            .stream(entry)
+            .map_err(|error| io::Error::other(error.to_string()))
+    })
+    .map_err(|cause| match cause {
+        elf::ElfError::Read(error) => archive.broken(entry, &error),
+        cause => Error::Elf {
+            file: wheel.file.clone(),
+            member: entry.name.clone(),
+            cause,
+        },
+    })
+}
+
 /// A wheel on this machine: downloaded into the cache, or a declared path.
 #[derive(Debug)]
 pub struct Fetched {
@@ -126,29 +153,38 @@ pub struct Fetched {
     pub sha256: String,
 }
 
-/// Fetches `url` once into `cache/wheels/<sha256>/<file>`, checking `declared`. A declared hash
-/// already in the cache is not fetched again (the cached file is hashed again).
-pub fn fetch(
+/// Fetches `url` once into `cache/wheels/<sha256>/<file>`, checking `declared`, and runs
+/// `inspect` on it before it is kept: a wheel with the wrong hash or one that fails `inspect`
+/// leaves nothing in the cache. A declared hash already in the cache is not fetched again (the
+/// cached file is hashed again).
+pub fn fetch<T>(
     client: &Client,
     url: &str,
     wheel: &WheelName,
     declared: Option<&str>,
     cache: &Path,
-) -> Result<Fetched, Error> {
+    inspect: impl FnOnce(&Fetched) -> Result<T, Error>,
+) -> Result<(Fetched, T), Error> {
     if let Some(declared) = declared {
         let path = cache.join("wheels").join(declared).join(&wheel.file);
         if path.is_file() && sha256_of(&path)? == declared {
-            return Ok(Fetched {
+            let fetched = Fetched {
                 path,
                 sha256: declared.to_owned(),
-            });
+            };
+            let inspected = inspect(&fetched)?;
+            return Ok((fetched, inspected));
         }
     }
     let download = client.download(url, &cache.join("tmp"))?;
     check_hash(&download, declared, wheel)?;
     let sha256 = download.sha256.clone();
+    let inspected = inspect(&Fetched {
+        path: download.file.path().to_owned(),
+        sha256: sha256.clone(),
+    })?;
     let path = download.keep(&cache.join("wheels").join(&sha256).join(&wheel.file))?;
-    Ok(Fetched { path, sha256 })
+    Ok((Fetched { path, sha256 }, inspected))
 }
 
 /// A local wheel, checked against `declared`.

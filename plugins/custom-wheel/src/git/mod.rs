@@ -108,17 +108,12 @@ pub fn resolve(spec: &GitSpec, cache: &Path, timeout: Duration) -> Result<Resolv
         .prefix("checkout-")
         .tempdir_in(fs_err::create_dir_all(cache.join("tmp")).map(|()| cache.join("tmp"))?)?;
     let tree = checkout.path().join("tree");
-    git.run(
-        None,
-        &[
-            "clone",
-            "--quiet",
-            "--no-checkout",
-            "--shared",
-            path_str(&bare),
-            path_str(&tree),
-        ],
-        "clone",
+    // A repository that borrows the cache's objects: no copy, and no ref needed in the cache
+    // (a clone of the cache would see only its refs).
+    git.run(None, &["init", "--quiet", path_str(&tree)], "init")?;
+    fs_err::write(
+        tree.join(".git/objects/info/alternates"),
+        format!("{}\n", bare.join("objects").display()),
     )?;
     git.run(
         Some(&tree),
@@ -129,7 +124,7 @@ pub fn resolve(spec: &GitSpec, cache: &Path, timeout: Duration) -> Result<Resolv
         // Relative submodule URLs are relative to the repository, not to the cache.
         git.run(
             Some(&tree),
-            &["remote", "set-url", "origin", &spec.url],
+            &["remote", "add", "origin", &spec.url],
             "remote",
         )?;
         git.run(
@@ -303,8 +298,12 @@ impl Git<'_> {
         let stdout = out.join().unwrap_or_default();
         let stderr = err.join().unwrap_or_default();
         if !status.success() {
-            let message = stderr.trim().lines().rev().take(3).collect::<Vec<_>>();
-            let message = message.into_iter().rev().collect::<Vec<_>>().join(" / ");
+            let lines: Vec<&str> = stderr
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .collect();
+            let message = lines[lines.len().saturating_sub(3)..].join(" / ");
             return Err(failed(if message.is_empty() {
                 status.to_string()
             } else {
