@@ -11,6 +11,7 @@ use megapak_lock::{Lock, LockedPackage, LockedSource};
 use megapak_types::PackageName;
 
 use super::error::EmitError;
+use super::package_file::BUILDER_ARGUMENTS;
 
 /// Where a locked package's attribute comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,12 @@ impl<'lock> Attributes<'lock> {
                 LockedSource::Nixpkgs { .. } => Origin::Nixpkgs,
                 _ => Origin::Megapak,
             };
+            if origin == Origin::Megapak && BUILDER_ARGUMENTS.contains(&attribute.as_str()) {
+                return Err(EmitError::ReservedAttribute {
+                    package: package.name.clone(),
+                    attribute,
+                });
+            }
             if let Some(first) = owners.insert(attribute.clone(), &package.name) {
                 return Err(EmitError::AttributeClash {
                     attribute,

@@ -36,6 +36,19 @@ pub enum EmitError {
         first: PackageName,
         second: PackageName,
     },
+    /// A package megapak defines whose attribute the package files take from nixpkgs' top level
+    /// or the builder (`zlib`, `python`, `lib`): defining it would replace that argument in every
+    /// package file.
+    #[error(
+        "Package `{package}` would be the Python attribute `{attribute}`, which the emitted package files take from nixpkgs"
+    )]
+    ReservedAttribute {
+        package: PackageName,
+        attribute: String,
+    },
+    /// A checkout pinned by something else than a full commit id.
+    #[error("Package `{package}` has the git revision `{rev}`, which is not a full commit id")]
+    InvalidRev { package: PackageName, rev: String },
     /// A wheel that links CUDA libraries on a target without CUDA.
     #[error("Package `{package}` links CUDA libraries, but the lock's target has no CUDA version")]
     NoCuda { package: PackageName },
@@ -76,6 +89,7 @@ impl Hint for EmitError {
             Self::MissingHash { .. }
             | Self::InvalidHash { .. }
             | Self::Empty { .. }
+            | Self::InvalidRev { .. }
             | Self::UnknownDependency { .. }
             | Self::InvalidBuildRequirement { .. } => Some(
                 "run `megapak resolve` again: the lock is its output, not meant to be edited by hand"
@@ -83,6 +97,9 @@ impl Hint for EmitError {
             ),
             Self::AttributeClash { first, second, .. } => Some(format!(
                 "keep one of `{first}` and `{second}` with an `[[override]]` in `megapak.toml` (`skip = true` for the other), then run `megapak resolve`"
+            )),
+            Self::ReservedAttribute { package, .. } => Some(format!(
+                "leave `{package}` to nixpkgs with an `[[override]]` in `megapak.toml` (`provider = \"nixpkgs\"`), then run `megapak resolve`"
             )),
             Self::NoCuda { .. } | Self::InvalidCuda { .. } => Some(
                 "set `cuda = \"MAJOR.MINOR\"` in `[target]` of `megapak.toml`, then run `megapak resolve`"

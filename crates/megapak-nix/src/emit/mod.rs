@@ -8,9 +8,9 @@
 //!   { ... }`, for `packageOverrides`: one attribute per locked package;
 //! - `nix/pkgs/<name>.nix`: one file per package megapak defines, a `callPackage` function in the
 //!   shape of nixpkgs' `python-modules/<name>/default.nix`. One file per package rather than one
-//!   file of 150 definitions: each reads and diffs on its own, a re-resolve that changes one
-//!   package changes one file, and each file's arguments are exactly what it uses, so the
-//!   evaluator checks every name;
+//!   file of 150 definitions: each reads on its own, a package's definition changes in its own
+//!   file (beside the header's lock hash, which every file names), and each file's arguments
+//!   are exactly what it uses, so the evaluator checks every name;
 //! - `nix/packages.nix`: `ps: [ ps.a ps.b ... ]`, every locked package of the environment.
 //!
 //! Each file starts with a header naming the megapak that wrote it and the hash of the lock's

@@ -18,7 +18,7 @@ use super::syntax::{attribute_name, is_identifier, string};
 /// The arguments the builder itself may take, in the order they are written. A dependency whose
 /// attribute is one of these (or `src`, which a checkout's subfolder binds) is reached through
 /// `python.pkgs` instead of an argument of its own.
-const BUILDER_ARGUMENTS: [&str; 9] = [
+pub(crate) const BUILDER_ARGUMENTS: [&str; 9] = [
     "lib",
     "stdenv",
     "buildPythonPackage",

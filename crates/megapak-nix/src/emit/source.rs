@@ -76,6 +76,14 @@ pub(crate) fn fetch_of(package: &LockedPackage, depth: usize) -> Result<Fetch, E
         } => {
             non_empty(url, "url")?;
             non_empty(rev, "rev")?;
+            // A full SHA-1 or SHA-256 commit id: a branch or tag name would move.
+            let full = matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b.is_ascii_hexdigit());
+            if !full {
+                return Err(EmitError::InvalidRev {
+                    package: name.clone(),
+                    rev: rev.clone(),
+                });
+            }
             check_hash(package, hash, &["sha256", "sha512"])?;
             Ok(Fetch {
                 call: "fetchgit",

@@ -158,6 +158,17 @@ fn every_refusal_names_what_is_wrong() {
         }),
         refusal(|lock| lock.packages[0].build_system = vec![">=61".into()]),
         refusal(|lock| {
+            lock.packages.push(wheel(
+                "zlib",
+                "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+            ))
+        }),
+        refusal(|lock| {
+            if let LockedSource::Git { rev, .. } = &mut lock.packages[0].source {
+                *rev = "main".into();
+            }
+        }),
+        refusal(|lock| {
             if let LockedSource::Git { rev, .. } = &mut lock.packages[0].source {
                 rev.clear();
             }
@@ -189,6 +200,12 @@ Package `vendored` has the absolute path `/home/me/vendored-0.1.0-py3-none-any.w
 hint: move the file into the workspace folder, then run `megapak resolve`
 
 Package `clip` has the build requirement `>=61`, which does not start with a package name
+hint: run `megapak resolve` again: the lock is its output, not meant to be edited by hand
+
+Package `zlib` would be the Python attribute `zlib`, which the emitted package files take from nixpkgs
+hint: leave `zlib` to nixpkgs with an `[[override]]` in `megapak.toml` (`provider = "nixpkgs"`), then run `megapak resolve`
+
+Package `clip` has the git revision `main`, which is not a full commit id
 hint: run `megapak resolve` again: the lock is its output, not meant to be edited by hand
 
 Package `clip` has an empty `rev` in its source
