@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 
 use megapak_plugin_abi::wire::{DetailsOutcome, Source};
+use megapak_requirements::pep440_rs::Version;
 use megapak_types::{Location, PackageName};
 use pubgrub::{DerivationTree, External, Map, Term};
 
@@ -111,10 +112,24 @@ fn subject(oracle: &Oracle<'_>, package: &Pkg, range: &Range) -> (String, bool) 
         return (format!("`{package}`"), false);
     };
     let state = oracle.state.borrow();
+    // One version, when the range pins it or it is the only one listed in the range.
+    let only_listed = |version: &Version| {
+        oracle
+            .eligible(name)
+            .iter()
+            .all(|&i| match state.listings.get(&(i, name.clone())) {
+                Some(Listing::Found { candidates, .. }) => candidates
+                    .iter()
+                    .all(|c| !range.contains(&c.version) || c.version == *version),
+                _ => true,
+            })
+    };
     let one = state
         .chosen
         .iter()
-        .filter(|((n, v), _)| n == name && range.contains(v) && ranges::pins(range, v))
+        .filter(|((n, v), _)| {
+            n == name && range.contains(v) && (ranges::pins(range, v) || only_listed(v))
+        })
         .max_by(|a, b| a.0.1.cmp(&b.0.1));
     match one {
         Some(((_, version), &i)) => {
@@ -130,6 +145,23 @@ fn subject(oracle: &Oracle<'_>, package: &Pkg, range: &Range) -> (String, bool) 
             )
         }
         None => {
+            let pins: Option<Vec<String>> = range
+                .iter()
+                .map(|(low, high)| match (low, high) {
+                    (std::ops::Bound::Included(a), std::ops::Bound::Excluded(b))
+                        if *b == ranges::above_locals(a) =>
+                    {
+                        Some(a.to_string())
+                    }
+                    (std::ops::Bound::Included(a), std::ops::Bound::Included(b)) if a == b => {
+                        Some(a.to_string())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if let Some(pins) = pins.filter(|pins| pins.len() > 1) {
+                return (format!("`{package}` {}", pins.join(" or ")), false);
+            }
             let shown = ranges::show(range);
             if shown.is_empty() {
                 (format!("every version of `{package}`"), false)
@@ -212,9 +244,12 @@ fn unavailable(oracle: &Oracle<'_>, package: &Pkg, range: &Range) -> String {
                     return String::new();
                 }
             }
-            Some(Listing::NotFound(_)) => any_listing = true,
+            Some(Listing::NotFound(_) | Listing::Failed(_)) => any_listing = true,
             // Never asked: whether it has one is not known.
             None => return String::new(),
+        }
+        if oracle.stops_at(i, name) {
+            break;
         }
     }
     if !any_listing {
@@ -295,7 +330,11 @@ fn resolvers_say(oracle: &Oracle<'_>, name: &PackageName, range: &Range) -> Stri
                 told.push(text);
             }
             Some(Listing::NotFound(reason)) => told.push(format!("{provider}: {reason}")),
+            Some(Listing::Failed(error)) => told.push(error.to_string()),
             None => {}
+        }
+        if oracle.stops_at(i, name) {
+            break;
         }
     }
     told.join("; ")

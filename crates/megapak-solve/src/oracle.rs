@@ -43,6 +43,9 @@ pub(crate) enum Listing {
         notes: Vec<String>,
     },
     NotFound(String),
+    /// It answered `offline` or `error`: raised when the package is needed, not when it was
+    /// only prefetched (a speculative question must not stop a solve that never needs it).
+    Failed(Box<SolveError>),
 }
 
 /// One version a provider listed.
@@ -249,19 +252,19 @@ impl<'a> Oracle<'a> {
                     Listing::NotFound(format!("{} did not answer for `{name}`", provider.name()))
                 }
                 Some(CandidatesOutcome::Offline { reason }) => {
-                    return Err(SolveError::Offline {
+                    Listing::Failed(Box::new(SolveError::Offline {
                         provider: provider.name().to_owned(),
                         package: name.to_string(),
                         reason,
-                    });
+                    }))
                 }
                 Some(CandidatesOutcome::Error { message }) => {
-                    return Err(SolveError::PackageFailed {
+                    Listing::Failed(Box::new(SolveError::PackageFailed {
                         provider: provider.name().to_owned(),
                         call: "candidates",
                         package: format!("`{name}`"),
                         message,
-                    });
+                    }))
                 }
             };
             state.listings.insert((i, name), listing);
@@ -414,7 +417,7 @@ impl<'a> Oracle<'a> {
                             picks.push((i, name.clone(), candidate.text));
                             false
                         }
-                        None => true,
+                        None => !self.stops_at(i, name),
                     }
                 });
             }
@@ -577,6 +580,27 @@ impl<'a> Oracle<'a> {
         Ok(None)
     }
 
+    /// Asks provider `i` for the candidates of `name` if it was not asked yet, because the
+    /// solve needs them now: an `offline` or `error` answer stops the solve here.
+    fn needed(&self, i: usize, name: &PackageName) -> Result<(), SolveError> {
+        self.fetch_candidates(i, std::slice::from_ref(name))?;
+        match self.state.borrow().listings.get(&(i, name.clone())) {
+            Some(Listing::Failed(error)) => Err((**error).clone()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a package the pak files name by URL or VCS source stops at provider `i`: the
+    /// first provider that answers for the reference supplies it, or nobody does, lest a
+    /// later one substitute a registry package of the same name.
+    pub(crate) fn stops_at(&self, i: usize, name: &PackageName) -> bool {
+        self.direct.contains_key(name)
+            && matches!(
+                self.state.borrow().listings.get(&(i, name.clone())),
+                Some(Listing::Found { candidates, .. }) if !candidates.is_empty()
+            )
+    }
+
     /// Provider `i`'s details of `name` `version`, asking for its candidates first when it was
     /// not asked about the name yet; `None` when it does not list that version.
     pub(crate) fn details_of(
@@ -585,7 +609,7 @@ impl<'a> Oracle<'a> {
         name: &PackageName,
         version: &Version,
     ) -> Result<Option<DetailsOutcome>, SolveError> {
-        self.fetch_candidates(i, std::slice::from_ref(name))?;
+        self.needed(i, name)?;
         let text = {
             let state = self.state.borrow();
             match state.listings.get(&(i, name.clone())) {
@@ -615,13 +639,19 @@ impl<'a> Oracle<'a> {
             return Ok(ranges::some_member(range));
         }
         for i in self.eligible(name) {
-            self.fetch_candidates(i, std::slice::from_ref(name))?;
+            self.needed(i, name)?;
             if let Some(candidate) = self.best(i, name, range) {
+                // The first provider a version was taken from keeps it: its dependencies are
+                // read once.
                 self.state
                     .borrow_mut()
                     .chosen
-                    .insert((name.clone(), candidate.version.clone()), i);
+                    .entry((name.clone(), candidate.version.clone()))
+                    .or_insert(i);
                 return Ok(Some(candidate.version));
+            }
+            if self.stops_at(i, name) {
+                break;
             }
         }
         Ok(None)

@@ -94,3 +94,26 @@ fn an_invalid_requirement_from_a_resolver_makes_that_version_unusable() {
     let resolution = run("broken\n", &providers).unwrap();
     assert_eq!(resolution.packages[0].version, "1.0");
 }
+
+#[test]
+fn an_error_for_a_package_only_prefetched_does_not_stop_the_solve() {
+    // `a` 2.0 is prefetched with its dependency `flaky`, whose answer is an error; `b` then
+    // needs `a<2`, and `flaky` is never needed.
+    let pypi = FixtureProvider::new("pypi")
+        .with("a", "1.0", &[])
+        .with("a", "2.0", &["flaky"])
+        .with("b", "1.0", &["a<2"])
+        .answering(
+            "flaky",
+            CandidatesOutcome::Error {
+                message: "The index answered 500".to_owned(),
+            },
+        );
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let resolution = run("a\nb\n", &providers).unwrap();
+    assert_eq!(resolution.packages[0].version, "1.0");
+    assert!(
+        pypi.calls().iter().any(|call| call.contains("flaky")),
+        "flaky was prefetched"
+    );
+}

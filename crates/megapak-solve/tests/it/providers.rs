@@ -197,3 +197,19 @@ fn an_unknown_provider_error_is_a_solve_error() {
     let error = run("nothing-here\n", &providers).unwrap_err();
     assert!(matches!(error, SolveError::NoSolution { .. }), "{error:?}");
 }
+
+#[test]
+fn a_direct_reference_is_not_substituted_by_a_later_providers_registry_package() {
+    let custom = FixtureProvider::new("custom-wheel").with("clip", "1.0", &[]);
+    // PyPI's `clip` is another project of the same name.
+    let pypi = FixtureProvider::new("pypi")
+        .with("clip", "0.2.0", &[])
+        .with("needs-clip", "1.0", &["clip>=2"]);
+    let providers: [&dyn Provider; 2] = [&custom, &pypi];
+    let error = run(
+        "git+https://github.com/openai/CLIP.git#egg=clip\nneeds-clip\n",
+        &providers,
+    )
+    .unwrap_err();
+    insta::assert_snapshot!(report(&error));
+}
