@@ -105,6 +105,9 @@ fn offline(origin: &Origin) -> String {
 /// `candidates` for one package.
 pub fn candidates(context: &Context<'_>, name: &str, plan: &Plan) -> CandidatesOutcome {
     match plan {
+        Plan::Other(reason) => CandidatesOutcome::NotFound {
+            reason: reason.clone(),
+        },
         Plan::Undeclared => CandidatesOutcome::NotFound {
             reason: format!(
                 "`{name}` is not declared in `[resolvers.custom-wheel]` and the pak files give no URL for it"
@@ -262,6 +265,9 @@ pub fn details(
     workspace: &Path,
 ) -> DetailsOutcome {
     match plan {
+        Plan::Other(reason) => DetailsOutcome::NotFound {
+            reason: reason.clone(),
+        },
         Plan::Undeclared => DetailsOutcome::NotFound {
             reason: format!("`{name}` is not declared in `[resolvers.custom-wheel]`"),
         },
@@ -452,6 +458,7 @@ fn wheel_details(
         requires_python: metadata.requires_python,
         summary: metadata.summary,
         license: metadata.license,
+        import_names: inspected.import_names,
         notes,
         libraries: inspected.libraries,
         ..Found::new(

@@ -130,9 +130,16 @@ fn bounded(offset: u64, size: u64, what: &str) -> Result<Range<u64>, ElfError> {
     Ok(offset..end)
 }
 
-fn dynamic_entries<'a, H: FileHeader<Endian = Endianness>>(
-    sparse: &'a Sparse,
-) -> Result<(&'a [H::Dyn], &'a [H::ProgramHeader], Endianness), ElfError> {
+/// The dynamic entries, the program headers and the byte order of a file.
+type DynamicParts<'a, H> = (
+    &'a [<H as FileHeader>::Dyn],
+    &'a [<H as FileHeader>::ProgramHeader],
+    Endianness,
+);
+
+fn dynamic_entries<H: FileHeader<Endian = Endianness>>(
+    sparse: &Sparse,
+) -> Result<DynamicParts<'_, H>, ElfError> {
     let (header, endian) = header::<H>(sparse)?;
     let segments = header.program_headers(endian, sparse).map_err(malformed)?;
     for segment in segments {
@@ -165,7 +172,7 @@ fn strtab<H: FileHeader<Endian = Endianness>>(sparse: &Sparse) -> Result<Range<u
             let start: u64 = segment.p_vaddr(endian).into();
             let file_size: u64 = segment.p_filesz(endian).into();
             (address >= start && address - start < file_size)
-                .then(|| u64::from(segment.p_offset(endian).into()) + (address - start))
+                .then(|| segment.p_offset(endian).into() + (address - start))
         })
         .ok_or_else(|| ElfError::Malformed("its `DT_STRTAB` is in no loaded segment".into()))?;
     bounded(offset, size, "string table")

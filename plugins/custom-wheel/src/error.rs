@@ -192,6 +192,14 @@ pub enum Error {
         /// git's last lines of stderr.
         message: String,
     },
+    /// A repository fetched without TLS from another host than the loopback address.
+    #[error(
+        "`{url}` is fetched without TLS: use `https://` or `ssh://` (`git://` and `http://` only from the loopback address)"
+    )]
+    PlainGit {
+        /// The repository.
+        url: String,
+    },
     /// A ref the repository does not have.
     #[error("`{rev}` is no branch, tag or commit of `{url}`")]
     GitRef {

@@ -71,11 +71,8 @@ fn json_links(body: &[u8], page: &str) -> Result<Vec<(String, Option<String>)>, 
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|file| {
-            !file
-                .get("yanked")
-                .is_some_and(|y| y.as_bool() != Some(false))
-        })
+        // PEP 691: `yanked` is `false`, `true` or the reason.
+        .filter(|file| matches!(file.get("yanked"), None | Some(Value::Bool(false))))
         .filter_map(|file| {
             let url = file.get("url")?.as_str()?.to_owned();
             let sha256 = file

@@ -19,6 +19,8 @@ pub enum Plan {
     Index(IndexDecl, Origin),
     /// Nothing this plugin knows.
     Undeclared,
+    /// Something it does not read (an sdist by URL), with the reason.
+    Other(String),
 }
 
 /// A wheel to read.
@@ -82,6 +84,11 @@ pub fn plan(settings: &Settings, name: &str, direct: Option<&DirectReference>) -
         }
         Some(DirectReference::Url { url }) => {
             let (bare, fragment) = url.split_once('#').unwrap_or((url, ""));
+            if !bare.ends_with(".whl") {
+                return Plan::Other(format!(
+                    "`{url}` is no wheel: the `custom-wheel` resolver reads wheels only"
+                ));
+            }
             let sha256 = fragment
                 .split('&')
                 .find_map(|pair| pair.strip_prefix("sha256="))

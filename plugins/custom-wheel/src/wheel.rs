@@ -227,6 +227,8 @@ pub struct Inspected {
     pub dropped: Vec<String>,
     /// Its native libraries; `None` for a wheel without ELF files.
     pub libraries: Option<NativeLibraries>,
+    /// Its top-level modules: packages (`cupy/__init__.py`) and single modules (`six.py`).
+    pub import_names: Vec<String>,
 }
 
 /// Reads METADATA and every ELF file of a fetched wheel and sorts its libraries.
@@ -240,6 +242,7 @@ pub fn inspect(
     let archive = Archive::open(&file, &wheel.file)?;
     let metadata = metadata_of(&archive, wheel)?;
     let needs = needs(&file, wheel)?;
+    let import_names = import_names(&archive);
     let dependencies: BTreeSet<PackageName> = metadata
         .requires_dist
         .iter()
@@ -261,7 +264,33 @@ pub fn inspect(
         requirements,
         dropped,
         libraries,
+        import_names,
     })
+}
+
+/// The importable top-level names of a wheel: folders with `__init__.py` and modules at the top
+/// (`.py`, or an extension `name.cpython-314-x86_64-linux-gnu.so`), not `.dist-info`, `.data`
+/// or auditwheel's `.libs`.
+fn import_names(archive: &Archive<'_>) -> Vec<String> {
+    let mut names = BTreeSet::new();
+    for entry in &archive.entries {
+        let mut parts = entry.name.split('/');
+        let (Some(first), second) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let name = match second {
+            Some("__init__.py") => first,
+            Some(_) => continue,
+            None => match first.split_once('.') {
+                Some((stem, rest)) if rest == "py" || rest.ends_with("so") => stem,
+                _ => continue,
+            },
+        };
+        if name.chars().all(|c| c.is_alphanumeric() || c == '_') && !name.is_empty() {
+            names.insert(name.to_owned());
+        }
+    }
+    names.into_iter().collect()
 }
 
 /// The name a PEP 508 requirement starts with.

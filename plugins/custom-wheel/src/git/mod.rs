@@ -48,6 +48,7 @@ pub struct Resolved {
 
 /// Resolves `spec`: fetches into `cache`, checks out, hashes, reads the project.
 pub fn resolve(spec: &GitSpec, cache: &Path, timeout: Duration) -> Result<Resolved, Error> {
+    check(spec)?;
     let git = Git {
         url: &spec.url,
         timeout,
@@ -149,6 +150,31 @@ pub fn resolve(spec: &GitSpec, cache: &Path, timeout: Duration) -> Result<Resolv
         hash,
         project,
     })
+}
+
+/// Refuses transports without TLS to other hosts, and a subdirectory outside the checkout.
+fn check(spec: &GitSpec) -> Result<(), Error> {
+    if let Ok(url) = url::Url::parse(&spec.url)
+        && matches!(url.scheme(), "http" | "git")
+        && !crate::fetch::is_loopback(&url)
+    {
+        return Err(Error::PlainGit {
+            url: spec.url.clone(),
+        });
+    }
+    if let Some(sub) = &spec.subdirectory {
+        let path = Path::new(sub);
+        if path.is_absolute()
+            || path
+                .components()
+                .any(|part| matches!(part, std::path::Component::ParentDir))
+        {
+            return Err(Error::Declaration(format!(
+                "The subdirectory `{sub}` lies outside the checkout"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn path_str(path: &Path) -> &str {

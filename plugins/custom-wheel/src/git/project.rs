@@ -91,18 +91,19 @@ pub fn read(dir: &Path) -> Result<Project, String> {
         }
     }
     let mut notes = Vec::new();
-    if fields.dependencies.is_none() && text_mentions(&setup_py, "requirements.txt") {
-        if let Some(requirements) = read_text(&dir.join("requirements.txt"))? {
-            fields.dependencies = Some(
-                requirements
-                    .lines()
-                    .map(|line| line.split(" #").next().unwrap_or_default().trim())
-                    .filter(|line| !line.is_empty() && !line.starts_with(['#', '-']))
-                    .map(Into::into)
-                    .collect(),
-            );
-            notes.push("Dependencies read from `requirements.txt`, which `setup.py` reads".into());
-        }
+    if fields.dependencies.is_none()
+        && text_mentions(&setup_py, "requirements.txt")
+        && let Some(requirements) = read_text(&dir.join("requirements.txt"))?
+    {
+        fields.dependencies = Some(
+            requirements
+                .lines()
+                .map(|line| line.split(" #").next().unwrap_or_default().trim())
+                .filter(|line| !line.is_empty() && !line.starts_with(['#', '-']))
+                .map(Into::into)
+                .collect(),
+        );
+        notes.push("Dependencies read from `requirements.txt`, which `setup.py` reads".into());
     }
     let name = fields
         .name

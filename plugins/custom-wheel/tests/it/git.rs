@@ -432,3 +432,26 @@ fn bad_git_sources_are_named_and_an_unanswering_host_times_out() {
     drop(silent);
     insta::assert_snapshot!(report.join("\n"));
 }
+
+#[test]
+fn git_without_tls_and_subdirectories_outside_the_checkout_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = "[resolvers.custom-wheel]\ncache-dir = \"cache\"\n[[resolvers.custom-wheel.git]]\nname = \"cstr\"\nurl = \"file:///nowhere/pkg\"\nsubdirectory = \"../../etc\"\n";
+    let harness = Harness::new(CustomWheelResolver::default());
+    let mut report = Vec::new();
+    for (toml, url) in [
+        (
+            "[resolvers.custom-wheel]\ncache-dir = \"cache\"\n",
+            "http://git.example.com/o/cstr",
+        ),
+        (
+            "[resolvers.custom-wheel]\ncache-dir = \"cache\"\n",
+            "git://git.example.com/o/cstr",
+        ),
+        (toml, "file:///nowhere/pkg"),
+    ] {
+        let (candidates, _) = resolve(&harness, dir.path(), toml, url, None);
+        report.push(format!("{:?}", candidates.packages[0].outcome));
+    }
+    insta::assert_snapshot!(report.join("\n"));
+}

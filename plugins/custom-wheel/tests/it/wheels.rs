@@ -229,7 +229,7 @@ fn every_bad_wheel_is_named_with_its_declaration() {
     let good = cuda_wheel();
     let declare = |location: &str, extra: &str| {
         format!(
-            "[resolvers.custom-wheel]\ncache-dir = \"cache\"\n[[resolvers.custom-wheel.wheel]]\nname = \"other\"\npath = \"x/other-1.0-py3-none-any.whl\"\n[[resolvers.custom-wheel.wheel]]\nname = \"fastkernels\"\n{location}\n{extra}"
+            "[resolvers.custom-wheel]\ncache-dir = \"cache\"\ntimeout-seconds = 2\n[[resolvers.custom-wheel.wheel]]\nname = \"other\"\npath = \"x/other-1.0-py3-none-any.whl\"\n[[resolvers.custom-wheel.wheel]]\nname = \"fastkernels\"\n{location}\n{extra}"
         )
     };
     let put = |file: &str, served: Served| {
@@ -253,6 +253,9 @@ fn every_bad_wheel_is_named_with_its_declaration() {
         },
     ]);
     let fake_hash = "0".repeat(64);
+    // Accepts connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
     let cases = [
         (
             "another Python",
@@ -347,11 +350,21 @@ fn every_bad_wheel_is_named_with_its_declaration() {
             declare(&format!("path = \"wheels/{FILE}\""), ""),
             false,
         ),
+        (
+            "a server that never answers",
+            declare(
+                &format!("url = \"http://127.0.0.1:{silent_port}/{FILE}\""),
+                "",
+            ),
+            false,
+        ),
     ];
     let report: Vec<String> = cases
         .iter()
         .map(|(what, toml, details)| {
-            let text = message(dir.path(), toml, *details).replace(&server.base, "http://[SERVER]");
+            let text = message(dir.path(), toml, *details)
+                .replace(&server.base, "http://[SERVER]")
+                .replace(&silent_port.to_string(), "[PORT]");
             format!("{what}:\n  {text}")
         })
         .collect();
@@ -361,4 +374,28 @@ fn every_bad_wheel_is_named_with_its_declaration() {
     let wheels = cache.join("wheels");
     assert!(!wheels.exists() || fs_err::read_dir(&wheels).unwrap().next().is_none());
     assert_eq!(fs_err::read_dir(cache.join("tmp")).unwrap().count(), 0);
+}
+
+#[test]
+fn offline_only_local_wheels_are_read_and_pak_file_urls_must_be_wheels() {
+    let bytes = cuda_wheel();
+    let dir = workspace_with(FILE, &bytes);
+    let toml = format!(
+        "[resolvers.custom-wheel]\ncache-dir = \"cache\"\n[[resolvers.custom-wheel.wheel]]\nname = \"fastkernels\"\npath = \"wheels/{FILE}\"\n[[resolvers.custom-wheel.wheel]]\nname = \"remote\"\nurl = \"https://wheels.example.com/remote-1.0-py3-none-any.whl\"\n"
+    );
+    let mut request = support::candidates(dir.path(), &toml, &["fastkernels", "remote"]);
+    request.offline = true;
+    request
+        .packages
+        .push(megapak_plugin_abi::wire::CandidatesQuery {
+            name: "decord".into(),
+            specifiers: None,
+            direct: Some(megapak_plugin_abi::wire::DirectReference::Url {
+                url: "https://example.com/decord-0.6.0.tar.gz".into(),
+            }),
+        });
+    let response = Harness::new(CustomWheelResolver::default())
+        .candidates(&request)
+        .unwrap();
+    insta::assert_json_snapshot!(response);
 }
