@@ -29,11 +29,13 @@ pub(crate) struct Attributes<'lock> {
 }
 
 impl<'lock> Attributes<'lock> {
-    /// The attributes of `lock`'s packages; two packages that would be one attribute are an
-    /// error.
+    /// The attributes of `lock`'s packages. Two packages that would be one attribute are an
+    /// error, unless nixpkgs provides both at one version with at most one override
+    /// (`onnxruntime`, brought in by a dependency, and `onnxruntime-gpu`, nixpkgs' `onnxruntime`
+    /// with `cudaSupport`): they are one package in Nix, and the overridden build serves both.
     pub(crate) fn of(lock: &'lock Lock) -> Result<Self, EmitError> {
         let mut by_name = BTreeMap::new();
-        let mut owners: BTreeMap<String, &PackageName> = BTreeMap::new();
+        let mut owners: BTreeMap<String, &LockedPackage> = BTreeMap::new();
         let mut packages: Vec<&LockedPackage> = lock.packages.iter().collect();
         packages.sort_by(|a, b| a.name.cmp(&b.name));
         for package in packages {
@@ -54,12 +56,16 @@ impl<'lock> Attributes<'lock> {
                     attribute,
                 });
             }
-            if let Some(first) = owners.insert(attribute.clone(), &package.name) {
-                return Err(EmitError::AttributeClash {
-                    attribute,
-                    first: first.clone(),
-                    second: package.name.clone(),
-                });
+            if let Some(first) = owners.get(&attribute) {
+                if !one_nixpkgs_package(first, package) {
+                    return Err(EmitError::AttributeClash {
+                        attribute,
+                        first: first.name.clone(),
+                        second: package.name.clone(),
+                    });
+                }
+            } else {
+                owners.insert(attribute.clone(), package);
             }
             by_name.insert(&package.name, (attribute, origin));
         }
@@ -67,6 +73,8 @@ impl<'lock> Attributes<'lock> {
     }
 
     /// The attribute `package` is: its nixpkgs attribute, or its normalized name.
+    ///
+    /// Two packages may share one (see [`Attributes::of`]).
     pub(crate) fn attribute_of(package: &LockedPackage) -> &str {
         match &package.source {
             LockedSource::Nixpkgs { attribute, .. } => attribute,
@@ -75,6 +83,7 @@ impl<'lock> Attributes<'lock> {
     }
 
     /// The attribute of the locked package `name`.
+    ///
     pub(crate) fn get(&self, name: &PackageName) -> Option<(&str, Origin)> {
         self.by_name
             .get(name)
@@ -92,5 +101,23 @@ impl<'lock> Attributes<'lock> {
                 package: package.clone(),
                 dependency: dependency.clone(),
             })
+    }
+}
+
+/// Whether `a` and `b` are one nixpkgs package: the same attribute (checked by the caller) at
+/// the same version, overridden the same way or only one of them overridden.
+fn one_nixpkgs_package(a: &LockedPackage, b: &LockedPackage) -> bool {
+    match (&a.source, &b.source) {
+        (
+            LockedSource::Nixpkgs {
+                override_args: first,
+                ..
+            },
+            LockedSource::Nixpkgs {
+                override_args: second,
+                ..
+            },
+        ) => a.version == b.version && (first == second || first.is_empty() || second.is_empty()),
+        _ => false,
     }
 }

@@ -203,6 +203,17 @@ pub fn emit(lock: &Lock, options: &EmitOptions) -> Result<EmittedFiles, EmitErro
         });
     }
     entries.sort_by(|a, b| a.attribute.cmp(&b.attribute));
+    // Packages that are one nixpkgs attribute (`onnxruntime` and `onnxruntime-gpu`) are one
+    // entry: the overridden build, which every dependent then gets.
+    entries.dedup_by(|next, kept| {
+        if next.attribute != kept.attribute {
+            return false;
+        }
+        if kept.value.is_plain_nixpkgs() {
+            std::mem::swap(next, kept);
+        }
+        true
+    });
 
     files.push(EmittedFile {
         path: options.folder.join("python-packages.nix"),

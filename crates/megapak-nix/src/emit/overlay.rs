@@ -35,6 +35,13 @@ pub(crate) enum EntryValue {
     },
 }
 
+impl EntryValue {
+    /// nixpkgs' attribute as it is, with no override.
+    pub(crate) fn is_plain_nixpkgs(&self) -> bool {
+        matches!(self, Self::Nixpkgs { override_args, .. } if override_args.is_empty())
+    }
+}
+
 /// The overlay's text.
 pub(crate) fn overlay(
     cuda: Option<&str>,

@@ -298,3 +298,38 @@ final: prev: {
     assert!(!decord.contains("libcuda.so.1"), "{decord}");
     assert_eq!(rnix_errors(overlay), Vec::<String>::new());
 }
+
+#[test]
+fn two_names_of_one_nixpkgs_package_are_one_attribute_the_override_wins() {
+    // `insightface` needs `onnxruntime`; the pak files ask for `onnxruntime-gpu`: nixpkgs has
+    // both as `onnxruntime`, and the CUDA build serves both.
+    let mut lock = small_lock();
+    let gpu = lock
+        .get(&"onnxruntime-gpu".parse().unwrap())
+        .expect("the fixture has onnxruntime-gpu")
+        .clone();
+    let plain = LockedPackage::new(
+        "onnxruntime".parse().unwrap(),
+        gpu.version.clone(),
+        "nixpkgs",
+        LockedSource::Nixpkgs {
+            attribute: "onnxruntime".into(),
+            override_args: Default::default(),
+        },
+    );
+    lock.packages.push(plain);
+    lock.packages.sort_by(|a, b| a.name.cmp(&b.name));
+    let files = emitted(&lock);
+    let overlay = &files
+        .get(Path::new("nix/python-packages.nix"))
+        .unwrap()
+        .contents;
+    let definitions: Vec<&str> = overlay
+        .lines()
+        .filter(|line| line.trim_start().starts_with("onnxruntime ="))
+        .collect();
+    assert_eq!(definitions.len(), 1, "{overlay}");
+    assert!(overlay.contains("cudaSupport = true"), "{overlay}");
+    let list = &files.get(Path::new("nix/packages.nix")).unwrap().contents;
+    assert_eq!(list.matches("onnxruntime").count(), 1, "{list}");
+}
