@@ -264,7 +264,7 @@ fn hostile_strings_are_string_values_for_nix() {
         lock.packages.pop();
         emitted(&lock).write_atomically(root.path()).unwrap();
         let output = match std::process::Command::new("nix-instantiate")
-            .args(["--eval", "--strict", "--json"])
+            .args(["--readonly-mode", "--eval", "--strict", "--json"])
             .arg(&fixture)
             .arg("--arg")
             .arg("emitted")

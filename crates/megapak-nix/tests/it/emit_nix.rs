@@ -36,7 +36,10 @@ fn workspace() -> tempfile::TempDir {
 fn evaluate(root: &Path, numpy_version: &str) -> Option<Output> {
     let fixture = locks_dir().join("nix-eval/package-set.nix");
     let emitted = root.join("nix");
+    // Read-only: nothing is added to the Nix store (the hash of a workspace file is still
+    // checked), so the tests need no writable store.
     nix_instantiate(&[
+        "--readonly-mode",
         "--eval",
         "--strict",
         "--json",
