@@ -53,6 +53,9 @@ pub(crate) enum Command {
     /// entries the lock now provides and add the missing ones, leaving every other byte as it
     /// was.
     Sync(SyncArgs),
+    /// Write the Nix files again from `megapak.lock` alone: `nix/python-packages.nix`,
+    /// `nix/packages.nix` and one `nix/pkgs/<name>.nix` per package megapak defines.
+    Emit(EmitArgs),
     /// Prove on a GPU that the image's CUDA, PyTorch and onnxruntime run kernels.
     ///
     /// Runs the GPU harness (`megapak-smoke` and its checks) inside the image with docker
@@ -338,6 +341,14 @@ pub(crate) struct SyncArgs {
     /// Report the edits without writing them; exit 1 when there are any (for CI).
     #[arg(long)]
     pub(crate) check: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EmitArgs {
+    /// The workspace's configuration file; its `megapak.lock` is read. Default: `megapak.toml`
+    /// in the current folder.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[cfg(test)]

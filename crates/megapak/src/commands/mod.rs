@@ -2,6 +2,7 @@
 
 mod build;
 mod completions;
+mod emit;
 mod init;
 mod plugin_call;
 mod plugin_request;
@@ -24,6 +25,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plugins(args) => plugins::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Sync(args) => sync::run(&args),
+        Command::Emit(args) => emit::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Build(args) => build::run(&args),
     }

@@ -1,5 +1,6 @@
 //! `megapak resolve`: the package set completed by the resolver plugins, solved, and written to
-//! `megapak.lock` (atomically), with the Nix files emitted from it beside it.
+//! `megapak.lock` (atomically), with the Nix files emitted from it beside it (`nix/`, see
+//! `megapak_nix::emit`).
 //!
 //! The lock is reused as it is, with no resolver asked anything, when nothing it depends on
 //! changed (see [`inputs`]); `--upgrade` solves again, `--locked` fails instead of changing the
@@ -60,6 +61,8 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
         .is_some_and(|lock| lock.input_hash == input_hash);
     if up_to_date && args.upgrade.is_none() {
         let lock = previous.expect("checked above");
+        // Nix files deleted or edited since are written again; unchanged ones are left alone.
+        super::emit::emit_nix(&lock, &workspace.root)?.write()?;
         print(&lock, &lock_path, Freshness::UpToDate, args.format)?;
         return Ok(Outcome::Success);
     }
@@ -127,7 +130,10 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
         .collect();
     let lock = lock_of::lock_of(&resolution, config, &workspace.root, input_hash, resolvers)
         .map_err(hinted)?;
+    // Emitted in memory first: a lock that cannot become Nix (a missing hash) writes nothing.
+    let nix = super::emit::emit_nix(&lock, &workspace.root)?;
     lock.write_atomically(&lock_path).map_err(hinted)?;
+    nix.write()?;
     print(&lock, &lock_path, Freshness::Written, args.format)?;
     Ok(Outcome::Success)
 }
