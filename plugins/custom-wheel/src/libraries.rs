@@ -43,6 +43,9 @@ const CUDA_13: &[CudaRow] = &[
     ("libnvshmem_host.so.3", "libnvshmem", "nvidia-nvshmem-cu13"),
     ("libcutensor.so.2", "cutensor", "cutensor-cu13"),
     ("libcutensorMg.so.2", "cutensor", "cutensor-cu13"),
+    ("libnvinfer.so.10", "tensorrt", "tensorrt-cu13-libs"),
+    ("libnvinfer_plugin.so.10", "tensorrt", "tensorrt-cu13-libs"),
+    ("libnvonnxparser.so.10", "tensorrt", "tensorrt-cu13-libs"),
 ];
 
 /// CUDA 12's libraries.
@@ -77,6 +80,9 @@ const CUDA_12: &[CudaRow] = &[
     ("libcusparseLt.so.0", "cusparselt", "nvidia-cusparselt-cu12"),
     ("libcutensor.so.2", "cutensor", "cutensor-cu12"),
     ("libcutensorMg.so.2", "cutensor", "cutensor-cu12"),
+    ("libnvinfer.so.10", "tensorrt", "tensorrt-cu12-libs"),
+    ("libnvinfer_plugin.so.10", "tensorrt", "tensorrt-cu12-libs"),
+    ("libnvonnxparser.so.10", "tensorrt", "tensorrt-cu12-libs"),
 ];
 
 /// Wheels that only bring the wheels above (`cuda-toolkit[cublas,...]`).
