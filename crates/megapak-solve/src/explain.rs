@@ -40,6 +40,7 @@ pub(crate) fn explain(oracle: &Oracle<'_>, tree: &Tree) -> SolveError {
     walk(oracle, tree, &mut lines, &mut shared);
     let mut seen = HashSet::new();
     lines.retain(|line| seen.insert(line.clone()));
+    drop_transitive_steps(&mut lines);
     // The last step says it all when the one before it is a conclusion already.
     if lines.len() > 1
         && lines.last().is_some_and(|line| line == ALL)
@@ -73,6 +74,33 @@ pub(crate) fn explain(oracle: &Oracle<'_>, tree: &Tree) -> SolveError {
         hints: hints(oracle, &packages),
         packages: packages.into_iter().collect(),
     }
+}
+
+/// In a run of "so A needs `z`", facts, "so B needs `z`" (B needs A, which needs z), the
+/// earlier conclusions add nothing once the facts are read in order: only the last is kept.
+fn drop_transitive_steps(lines: &mut Vec<String>) {
+    let needs = |line: &str| -> Option<String> {
+        let rest = line.strip_prefix("so ")?;
+        rest.rfind(" needs ").map(|at| rest[at..].to_owned())
+    };
+    let mut keep = vec![true; lines.len()];
+    let mut open: Option<(usize, String)> = None;
+    for (index, line) in lines.iter().enumerate() {
+        match needs(line) {
+            Some(what) => {
+                if let Some((previous, previous_what)) = &open
+                    && *previous_what == what
+                {
+                    keep[*previous] = false;
+                }
+                open = Some((index, what));
+            }
+            None if line.starts_with("so ") => open = None,
+            None => {}
+        }
+    }
+    let mut flags = keep.into_iter();
+    lines.retain(|_| flags.next().unwrap_or(true));
 }
 
 fn walk(oracle: &Oracle<'_>, tree: &Tree, lines: &mut Vec<String>, shared: &mut HashSet<usize>) {
@@ -160,7 +188,28 @@ fn subject(oracle: &Oracle<'_>, package: &Pkg, range: &Range) -> (String, bool) 
                 })
                 .collect();
             if let Some(pins) = pins.filter(|pins| pins.len() > 1) {
-                return (format!("`{package}` {}", pins.join(" or ")), false);
+                let every = oracle.eligible(name).iter().all(|&i| {
+                    match state.listings.get(&(i, name.clone())) {
+                        Some(Listing::Found { candidates, .. }) => candidates
+                            .iter()
+                            .filter(|c| c.python_mismatch.is_none())
+                            .all(|c| range.contains(&c.version)),
+                        _ => true,
+                    }
+                });
+                let text = if every {
+                    format!("every version of `{package}`")
+                } else if pins.len() > 4 {
+                    format!(
+                        "`{package}` {} to {} ({} versions)",
+                        pins[0],
+                        pins[pins.len() - 1],
+                        pins.len()
+                    )
+                } else {
+                    format!("`{package}` {}", pins.join(" or "))
+                };
+                return (text, false);
             }
             let shown = ranges::show(range);
             if shown.is_empty() {
@@ -401,7 +450,11 @@ fn conclusion(oracle: &Oracle<'_>, terms: &Map<Pkg, Term<Range>>) -> Option<Stri
 }
 
 fn hints(oracle: &Oracle<'_>, packages: &BTreeSet<PackageName>) -> Vec<String> {
-    let named: Vec<String> = packages
+    // The packages the pak files ask for first: those are the ones a reader knows.
+    let asked = |name: &PackageName| !oracle.requirements.iter().any(|r| r.name == *name);
+    let mut ordered: Vec<&PackageName> = packages.iter().collect();
+    ordered.sort_by_key(|name| asked(name));
+    let named: Vec<String> = ordered
         .iter()
         .take(4)
         .map(|name| format!("`{name}`"))

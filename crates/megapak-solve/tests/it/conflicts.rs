@@ -87,3 +87,16 @@ fn the_same_input_gives_the_same_resolution() {
     e 3.0 pypi -> a <- c
     ");
 }
+
+#[test]
+fn a_long_chain_keeps_its_beginning_and_its_end() {
+    let mut pypi = FixtureProvider::new("pypi").with("x", "1.0", &[]);
+    for link in 0..40 {
+        let next = format!("link{}==1.0", link + 1);
+        let needs: &[&str] = if link == 39 { &["x<1"] } else { &[&next] };
+        pypi = pypi.with(&format!("link{link}"), "1.0", needs);
+    }
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let error = run("link0\nx>=1\n", &providers).unwrap_err();
+    insta::assert_snapshot!(report(&error));
+}
