@@ -69,6 +69,7 @@ pub(crate) fn edges<'d>(
     environment: &MarkerEnvironment,
     skipped: impl Fn(&PackageName) -> bool,
 ) -> (BTreeMap<Pkg, Range>, Vec<&'d Dependency>) {
+    let extra_text = extra;
     let extra_name = extra.and_then(|extra| ExtraName::from_str(extra).ok());
     let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
     let mut used = Vec::new();
@@ -94,6 +95,10 @@ pub(crate) fn edges<'d>(
             );
         }
         for extra in &dependency.extras {
+            // `foo[x]` needing `foo[x]`: an edge to itself, which PubGrub must not see.
+            if dependency.name == *package && Some(extra.as_str()) == extra_text {
+                continue;
+            }
             add(
                 &mut map,
                 Pkg::Extra(dependency.name.clone(), extra.clone()),

@@ -51,11 +51,21 @@ fn dependency_cycles_resolve() {
         .with(
             "self-loop",
             "1.0",
-            &["self-loop", "self-loop[extra]; extra == 'never'"],
+            &["self-loop", "self-loop[x]; extra == 'never'"],
+        )
+        .with(
+            "extras-loop",
+            "1.0",
+            &[
+                "extras-loop[b]; extra == 'a'",
+                "extras-loop[a]; extra == 'b'",
+                "extras-loop[a]; extra == 'a'",
+            ],
         );
     let providers: [&dyn Provider; 1] = [&pypi];
-    let resolution = run("sphinx\nself-loop\n", &providers).unwrap();
+    let resolution = run("sphinx\nself-loop\nextras-loop[a]\n", &providers).unwrap();
     insta::assert_snapshot!(table(&resolution), @r"
+    extras-loop 1.0 pypi [a,b] @ paks/pak5.txt:3:1
     self-loop 1.0 pypi @ paks/pak5.txt:2:1
     sphinx 8.2.3 pypi -> sphinxcontrib-jquery <- sphinxcontrib-jquery @ paks/pak5.txt:1:1
     sphinxcontrib-jquery 4.1 pypi -> sphinx <- sphinx
