@@ -213,3 +213,26 @@ fn a_direct_reference_is_not_substituted_by_a_later_providers_registry_package()
     .unwrap_err();
     insta::assert_snapshot!(report(&error));
 }
+
+#[test]
+fn a_nixpkgs_closure_holds_one_version_of_each_name() {
+    // nixpkgs' opencv brings numpy 2.3.4: PyPI's newer numpy is not taken beside it.
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with("opencv-python", "4.12.0", &["numpy==2.3.4"])
+        .with("numpy", "2.3.4", &[]);
+    let pypi = FixtureProvider::new("pypi")
+        .with("numpy", "2.4.1", &[])
+        .with("scikit-image", "0.25.2", &["numpy>=1.24"]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let resolution = run("numpy>=2.4\nscikit-image\n", &providers);
+    let together = run("opencv-python\nscikit-image\n", &providers).unwrap();
+    insta::assert_snapshot!(table(&together), @r"
+    numpy 2.3.4 nixpkgs <- opencv-python scikit-image
+    opencv-python 4.12.0 nixpkgs -> numpy @ paks/pak5.txt:1:1
+    scikit-image 0.25.2 pypi -> numpy @ paks/pak5.txt:2:1
+    ");
+    assert!(
+        resolution.is_ok(),
+        "without opencv, PyPI's numpy 2.4.1 fits"
+    );
+}
