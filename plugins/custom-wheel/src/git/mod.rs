@@ -3,10 +3,10 @@
 //! The `git` command does the transport (https, git://, dumb http, file://; credentials and
 //! proxies as the user's git has them). Like `nix-prefetch-git`, the checkout is a plain
 //! `git checkout` of the commit, submodules (when asked for) updated recursively, then every
-//! `.git` removed; then [`nar`] hashes the tree. git runs with the user's and the system's
-//! configuration switched off (`core.autocrlf` in `~/.gitconfig` would change the tree, and
-//! Nix's builder has no home), never prompts, and is stopped after the timeout: an unreachable
-//! host is an error, not a hang.
+//! `.git` removed; then [`nar`] hashes the tree. git keeps the user's configuration
+//! (credentials, `url.<base>.insteadOf`) but not what would change the checkout
+//! (`core.autocrlf`, LFS filters: Nix's builder has no configuration), never prompts, and is
+//! stopped after the timeout: an unreachable host is an error, not a hang.
 
 pub mod nar;
 pub mod project;
@@ -216,6 +216,17 @@ fn remove_dot_git(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Settings that change what a checkout writes, set as Nix's builder has them: no line-ending
+/// conversion, real symlinks, no Git LFS smudging (`fetchgit`'s `fetchLFS` is off by default).
+const CHECKOUT_AS_NIX: &[&str] = &[
+    "core.autocrlf=false",
+    "core.eol=lf",
+    "core.symlinks=true",
+    "filter.lfs.smudge=",
+    "filter.lfs.process=",
+    "filter.lfs.required=false",
+];
+
 struct Git<'a> {
     url: &'a str,
     timeout: Duration,
@@ -269,22 +280,27 @@ impl Git<'_> {
         if self.url.starts_with("file://") || self.url.starts_with('/') {
             command.args(["-c", "protocol.file.allow=always"]);
         }
-        command
-            .args(args)
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_HTTP_LOW_SPEED_LIMIT", "1000")
-            .env(
-                "GIT_HTTP_LOW_SPEED_TIME",
-                self.timeout.as_secs().max(1).to_string(),
-            )
-            .env(
+        // The user's configuration stays (credentials, `insteadOf`, proxies), except what would
+        // make the checkout differ from the one Nix's builder makes, which has no configuration.
+        for setting in CHECKOUT_AS_NIX {
+            command.args(["-c", setting]);
+        }
+        if std::env::var_os("GIT_SSH_COMMAND").is_none() {
+            command.env(
                 "GIT_SSH_COMMAND",
                 format!(
                     "ssh -o BatchMode=yes -o ConnectTimeout={}",
                     self.timeout.as_secs().max(1)
                 ),
+            );
+        }
+        command
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_HTTP_LOW_SPEED_LIMIT", "1000")
+            .env(
+                "GIT_HTTP_LOW_SPEED_TIME",
+                self.timeout.as_secs().max(1).to_string(),
             )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

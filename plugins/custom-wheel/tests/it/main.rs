@@ -5,5 +5,6 @@
 
 mod git;
 mod live;
+mod real_lines;
 mod support;
 mod wheels;
