@@ -384,7 +384,7 @@ impl Hint for Failure {
                         && (message.contains("does not exist")
                             || message.contains("No such file or directory"))) =>
             {
-                "in a git repository a flake sees only the files git knows: `git add` the files megapak wrote (`nix/`, `megapak.lock`)".to_owned()
+                "a flake in a git repository sees only the files git tracks: `git add` what megapak wrote (`megapak.lock`, `nix/`)".to_owned()
             }
             Self::Nix { .. } => return None,
         })

@@ -144,6 +144,8 @@ impl Tracker {
             },
             Event::Result { id, result, fields } => self.result(id, result, &fields, sink),
             Event::Message(message) => match message.level {
+                // Nix 2.8 sends its "(use '--show-trace' …)" advice as an error of its own.
+                Level::Error if message.text.trim_start().starts_with("(use '--show-trace'") => {}
                 Level::Error => self.errors.push(message),
                 Level::Warning => sink.update(Update::Warning(&message.text), &self.status),
                 _ => {}
@@ -274,6 +276,25 @@ mod tests {
 @nix {"action":"stop","id":3}
 @nix {"action":"stop","id":2}
 @nix {"action":"stop","id":1}"#;
+
+    #[test]
+    fn the_show_trace_advice_is_no_failure() {
+        let mut tracker = Tracker::new();
+        let mut out = Vec::new();
+        let mut sink = PlainProgress::new(&mut out, false);
+        for line in [
+            r#"@nix {"action":"msg","column":null,"file":null,"level":0,"line":null,"msg":"\u001b[31;1merror:\u001b[0m program '\u001b[35;1mgit\u001b[0m' failed with exit code 128","raw_msg":"program '\u001b[35;1mgit\u001b[0m' failed with exit code 128"}"#,
+            r#"@nix {"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m (use '--show-trace' to show detailed location information)"}"#,
+        ] {
+            tracker.feed(parse_line(line), &mut sink);
+        }
+        let failures: Vec<String> = tracker
+            .failures(&KnownPackages::default())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(failures, ["program 'git' failed with exit code 128"]);
+    }
 
     #[test]
     fn a_build_is_followed_from_start_to_end() {

@@ -366,3 +366,75 @@ fn nothing_to_build_outside_a_workspace() {
     hint: run `megapak build` in a workspace (`megapak init` writes one), or pass `--flake REF` or `--file FILE`
     ");
 }
+
+#[test]
+fn a_workspace_without_its_lock_is_told_to_resolve_first() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(common::megapak(dir.path(), &["init", "ws"]).code, 0);
+    let run = megapak_with_env(dir.path(), &["build", "-c", "ws/megapak.toml"], &[]);
+    insta::assert_snapshot!(run.transcript().replace(&dir.path().canonicalize().unwrap().display().to_string(), "[DIR]"), @r"
+exit: 1
+--- stdout
+--- stderr
+error: The workspace `[DIR]/ws` has no `megapak.lock` yet
+hint: run `megapak resolve` first: it writes the lock and the Nix files the flake builds
+");
+}
+
+#[test]
+fn a_killed_megapak_leaves_no_nix_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let pid_file = dir.path().join("nix.pid");
+    let nix = bin.join("nix");
+    // A `nix` that never ends: it writes its pid, then becomes `sleep` (same process).
+    std::fs::write(
+        &nix,
+        format!(
+            "#!/bin/sh\necho $$ > '{}.tmp' && mv '{}.tmp' '{}'\nexec sleep 600\n",
+            pid_file.display(),
+            pid_file.display(),
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&nix, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut megapak = Command::new(env!("CARGO_BIN_EXE_megapak"))
+        .args(["build", "--file", "x.nix", "--no-link"])
+        .current_dir(dir.path())
+        .env("PATH", path_with(&bin))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let pid = loop {
+        if let Ok(text) = std::fs::read_to_string(&pid_file) {
+            break text.trim().to_owned();
+        }
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the fake nix never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let alive = |pid: &str| {
+        Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| s.contains(") Z "))
+    };
+    assert!(alive(&pid));
+    Command::new("kill")
+        .args(["-TERM", &megapak.id().to_string()])
+        .status()
+        .unwrap();
+    megapak.wait().unwrap();
+    let stopped = std::time::Instant::now();
+    while alive(&pid) {
+        assert!(
+            stopped.elapsed().as_secs() < 60,
+            "`nix` (pid {pid}) outlived the megapak that started it"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

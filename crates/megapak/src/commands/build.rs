@@ -88,7 +88,10 @@ fn installable(args: &BuildArgs, workspace: Option<&Path>) -> anyhow::Result<Ins
             absolute(Path::new(flake))?.display().to_string()
         }
         (Some(flake), _) => flake.clone(),
-        (None, Some(dir)) => dir.display().to_string(),
+        (None, Some(dir)) => {
+            workspace_is_ready(dir)?;
+            dir.display().to_string()
+        }
         (None, None) => {
             let here = absolute(Path::new("."))?;
             if !here.join("flake.nix").is_file() {
@@ -100,6 +103,26 @@ fn installable(args: &BuildArgs, workspace: Option<&Path>) -> anyhow::Result<Ins
         }
     };
     Ok(Installable::Flake(format!("{reference}#{attribute}")))
+}
+
+/// The workspace flake reads `megapak.lock` and the files `megapak resolve` writes: without
+/// them Nix would only say that a path in the store does not exist.
+fn workspace_is_ready(dir: &Path) -> anyhow::Result<()> {
+    if !dir.join("flake.nix").is_file() {
+        bail!(
+            "The workspace `{}` has no `flake.nix`\nhint: `megapak init` writes the workspace flake beside `megapak.toml`; or pass `--flake REF` or `--file FILE`",
+            dir.display()
+        );
+    }
+    for needed in [LOCK_FILE, "nix/python-packages.nix", "nix/packages.nix"] {
+        if !dir.join(needed).is_file() {
+            bail!(
+                "The workspace `{}` has no `{needed}` yet\nhint: run `megapak resolve` first: it writes the lock and the Nix files the flake builds",
+                dir.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn out_link(args: &BuildArgs, workspace: Option<&Path>) -> OutLink {
