@@ -80,6 +80,7 @@ mod check;
 mod dependencies;
 mod error;
 mod explain;
+mod fetch;
 mod fixture;
 mod input;
 mod lock;
