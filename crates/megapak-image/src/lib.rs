@@ -16,6 +16,7 @@ pub mod load;
 pub mod log;
 pub mod nix;
 pub mod packages;
+mod process;
 pub mod progress;
 pub mod tracker;
 

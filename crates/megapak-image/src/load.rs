@@ -24,7 +24,9 @@ pub fn load(image: &Path, program: &Path) -> Result<Loaded, LoadError> {
     let is_stream = metadata.is_file() && metadata.permissions().mode() & 0o111 != 0;
     let mut stream = None;
     let input = if is_stream {
-        let mut child = Command::new(image)
+        let mut stream_command = Command::new(image);
+        crate::process::end_with_this_thread(&mut stream_command);
+        let mut child = stream_command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -48,7 +50,9 @@ pub fn load(image: &Path, program: &Path) -> Result<Loaded, LoadError> {
                 .0,
         )
     };
-    let output = Command::new(program)
+    let mut load_command = Command::new(program);
+    crate::process::end_with_this_thread(&mut load_command);
+    let output = load_command
         .arg("load")
         .stdin(input)
         .output()

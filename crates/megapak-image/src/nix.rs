@@ -157,7 +157,7 @@ impl BuildRequest {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        end_with_this_thread(&mut command);
+        crate::process::end_with_this_thread(&mut command);
         let mut child = command
             .spawn()
             .map_err(|source| spawn_error(&self.nix, source))?;
@@ -214,28 +214,6 @@ impl BuildRequest {
         })
     }
 }
-
-/// Nix gets SIGTERM when the thread that started it ends: a megapak killed by `kill`, a
-/// timeout or a closed terminal leaves no build running on (Ctrl-C reaches Nix anyway, through
-/// the terminal's process group). On SIGTERM Nix stops its builds and cleans up.
-#[cfg(target_os = "linux")]
-fn end_with_this_thread(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: the closure runs in the forked child before `exec`, and calls only `prctl`, which
-    // is async-signal-safe; it touches no memory of the parent.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn end_with_this_thread(_command: &mut Command) {}
 
 fn spawn_error(program: &str, source: std::io::Error) -> BuildError {
     if source.kind() == std::io::ErrorKind::NotFound {
