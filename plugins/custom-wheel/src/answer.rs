@@ -14,6 +14,7 @@ use crate::error::{Error, Origin, describe};
 use crate::fetch::{Client, LocalFile, check_url, file_name};
 use crate::git::{self, GitSpec, Resolved};
 use crate::index;
+use crate::metadata::Metadata;
 use crate::plan::{Plan, WheelRef, is_local_git};
 use crate::settings::{Settings, WheelLocation, sri};
 use crate::tags::{WheelName, cuda_version};
@@ -32,6 +33,8 @@ pub struct Context<'a> {
     pub client: &'a Client,
     /// Git sources already resolved in this process.
     pub gits: &'a Mutex<HashMap<GitSpec, Resolved>>,
+    /// Remote wheels' METADATA already read in this process, by URL.
+    pub wheels: &'a Mutex<HashMap<String, Metadata>>,
 }
 
 impl Context<'_> {
@@ -41,6 +44,23 @@ impl Context<'_> {
             .as_deref()
             .and_then(cuda_version)
             .map(|(major, _)| major)
+    }
+
+    fn remote_metadata(&self, url: &str, wheel: &WheelName) -> Result<Metadata, Error> {
+        if let Some(metadata) = self
+            .wheels
+            .lock()
+            .ok()
+            .and_then(|wheels| wheels.get(url).cloned())
+        {
+            return Ok(metadata);
+        }
+        let remote = self.client.open(&check_url(url)?)?;
+        let metadata = wheel::metadata(&remote, wheel)?;
+        if let Ok(mut wheels) = self.wheels.lock() {
+            wheels.insert(url.to_owned(), metadata.clone());
+        }
+        Ok(metadata)
     }
 
     fn git(&self, spec: &GitSpec) -> Result<Resolved, Error> {
@@ -221,8 +241,7 @@ fn wheel_candidates(
                         offline_reasons.push(offline(&reference.origin));
                         return Ok(None);
                     }
-                    let remote = context.client.open(&check_url(url)?)?;
-                    wheel::metadata(&remote, &wheel)?
+                    context.remote_metadata(url, &wheel)?
                 }
                 WheelLocation::Path { absolute, .. } => {
                     wheel::metadata(&LocalFile::open(absolute)?, &wheel)?

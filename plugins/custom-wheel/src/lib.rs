@@ -40,6 +40,7 @@ use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver};
 use crate::answer::Context;
 use crate::fetch::Client;
 use crate::git::{GitSpec, Resolved};
+use crate::metadata::Metadata;
 use crate::settings::Settings;
 
 /// The plugin's name, as in its file name `libmegapak_plugin_custom_wheel.so`.
@@ -50,6 +51,8 @@ pub const NAME: &str = "custom-wheel";
 pub struct CustomWheelResolver {
     /// Git sources resolved by this process: `details` reuses what `candidates` found.
     gits: Mutex<HashMap<GitSpec, Resolved>>,
+    /// The METADATA of remote wheels read by this process, by URL: a solver asks again.
+    wheels: Mutex<HashMap<String, Metadata>>,
 }
 
 impl Resolver for CustomWheelResolver {
@@ -68,6 +71,7 @@ impl Resolver for CustomWheelResolver {
             offline: request.offline,
             client: &client,
             gits: &self.gits,
+            wheels: &self.wheels,
         };
         let packages = std::thread::scope(|scope| {
             let handles: Vec<_> = request
@@ -110,6 +114,7 @@ impl Resolver for CustomWheelResolver {
             offline: request.offline,
             client: &client,
             gits: &self.gits,
+            wheels: &self.wheels,
         };
         let workspace = Path::new(&request.workspace);
         let packages = request

@@ -259,3 +259,164 @@ impl Read for Exact<'_> {
         Ok(read)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An archive in memory.
+    #[derive(Debug)]
+    struct Bytes(Vec<u8>);
+
+    impl Ranged for Bytes {
+        fn size(&self) -> u64 {
+            self.0.len() as u64
+        }
+
+        fn read_at(&self, offset: u64, len: u64) -> Result<Vec<u8>, Error> {
+            let start = (offset as usize).min(self.0.len());
+            let end = (offset.saturating_add(len) as usize).min(self.0.len());
+            Ok(self.0[start..end].to_vec())
+        }
+
+        fn stream(&self, offset: u64, len: u64) -> Result<Box<dyn Read + '_>, Error> {
+            Ok(Box::new(io::Cursor::new(self.read_at(offset, len)?)))
+        }
+    }
+
+    fn push(out: &mut Vec<u8>, values: &[(u64, usize)]) {
+        for (value, width) in values {
+            out.extend_from_slice(&value.to_le_bytes()[..*width]);
+        }
+    }
+
+    /// One stored member whose sizes and offset live only in ZIP64 records, as a writer that
+    /// always uses ZIP64 leaves them.
+    fn zip64(data: &[u8]) -> Vec<u8> {
+        let name = b"pkg-1.0.dist-info/METADATA";
+        let mut out = Vec::new();
+        push(
+            &mut out,
+            &[
+                (u64::from(LOCAL), 4),
+                (45, 2),
+                (0, 2),
+                (0, 2),
+                (0, 4),
+                (0, 4),
+            ],
+        );
+        push(
+            &mut out,
+            &[(u64::from(u32::MAX), 4), (u64::from(u32::MAX), 4)],
+        );
+        push(&mut out, &[(name.len() as u64, 2), (20, 2)]);
+        out.extend_from_slice(name);
+        push(
+            &mut out,
+            &[
+                (1, 2),
+                (16, 2),
+                (data.len() as u64, 8),
+                (data.len() as u64, 8),
+            ],
+        );
+        out.extend_from_slice(data);
+        let directory_at = out.len() as u64;
+        push(
+            &mut out,
+            &[
+                (u64::from(CENTRAL), 4),
+                (45, 2),
+                (45, 2),
+                (0, 2),
+                (0, 2),
+                (0, 4),
+                (0, 4),
+            ],
+        );
+        push(
+            &mut out,
+            &[(u64::from(u32::MAX), 4), (u64::from(u32::MAX), 4)],
+        );
+        push(
+            &mut out,
+            &[
+                (name.len() as u64, 2),
+                (28, 2),
+                (0, 2),
+                (0, 2),
+                (0, 2),
+                (0, 4),
+            ],
+        );
+        push(&mut out, &[(u64::from(u32::MAX), 4)]);
+        out.extend_from_slice(name);
+        push(
+            &mut out,
+            &[
+                (1, 2),
+                (24, 2),
+                (data.len() as u64, 8),
+                (data.len() as u64, 8),
+                (0, 8),
+            ],
+        );
+        let directory_len = out.len() as u64 - directory_at;
+        let end64_at = out.len() as u64;
+        push(
+            &mut out,
+            &[
+                (u64::from(END64), 4),
+                (44, 8),
+                (45, 2),
+                (45, 2),
+                (0, 4),
+                (0, 4),
+            ],
+        );
+        push(
+            &mut out,
+            &[(1, 8), (1, 8), (directory_len, 8), (directory_at, 8)],
+        );
+        push(
+            &mut out,
+            &[(u64::from(LOCATOR64), 4), (0, 4), (end64_at, 8), (1, 4)],
+        );
+        push(
+            &mut out,
+            &[
+                (u64::from(END), 4),
+                (0, 2),
+                (0, 2),
+                (0xFFFF, 2),
+                (0xFFFF, 2),
+            ],
+        );
+        push(
+            &mut out,
+            &[(u64::from(u32::MAX), 4), (u64::from(u32::MAX), 4), (0, 2)],
+        );
+        out
+    }
+
+    #[test]
+    fn reads_a_member_whose_sizes_are_only_in_zip64_records() {
+        let source = Bytes(zip64(b"Name: pkg\nVersion: 1.0\n"));
+        let archive = Archive::open(&source, "pkg-1.0-py3-none-any.whl").unwrap();
+        let entry = archive.find("pkg-1.0.dist-info/METADATA").unwrap();
+        assert_eq!((entry.size, entry.compressed), (23, 23));
+        assert_eq!(
+            archive.read(entry, 1 << 20).unwrap(),
+            b"Name: pkg\nVersion: 1.0\n"
+        );
+    }
+
+    #[test]
+    fn a_truncated_archive_is_named_as_such() {
+        let mut bytes = zip64(b"Name: pkg\nVersion: 1.0\n");
+        bytes.truncate(bytes.len() - 30);
+        let error = Archive::open(&Bytes(bytes), "pkg-1.0-py3-none-any.whl").unwrap_err();
+        insta::assert_snapshot!(error, @"`pkg-1.0-py3-none-any.whl` is not a readable wheel: no end of central directory record (truncated?)");
+    }
+}
