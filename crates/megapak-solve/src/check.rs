@@ -58,6 +58,7 @@ pub fn check_root_requirements(
         python: megapak_requirements::pep440_rs::Version::new([3, 12]),
         prereleases: true,
         overrides: Default::default(),
+        torch: None,
     };
     let oracle = Oracle::new(&input, &requirements, &[], Mode::RootsOnly);
     match crate::solve::run(&oracle) {

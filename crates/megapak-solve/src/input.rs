@@ -93,6 +93,9 @@ pub struct SolveInput {
     pub prereleases: bool,
     /// `[[override]]` entries by package.
     pub overrides: BTreeMap<PackageName, Override>,
+    /// `[target] torch`, e.g. `2.10`: `torch` is held to `==2.10.*` (`==2.10.1` for a full
+    /// version), as the plugins' builds for the target are.
+    pub torch: Option<String>,
 }
 
 impl SolveInput {
@@ -135,6 +138,7 @@ impl SolveInput {
             python,
             prereleases: set.index.pre,
             overrides: by_name,
+            torch: target.torch.clone(),
         })
     }
 
@@ -148,6 +152,18 @@ impl SolveInput {
                 ranges::specifiers_range(specifiers),
                 format!("the constraint `{name}{specifiers}` at {}", at.join(", ")),
             ));
+        }
+        if let Some(torch) = self.torch.as_deref()
+            && name.as_str() == "torch"
+        {
+            let specifier = if torch.split('.').count() >= 3 {
+                format!("=={torch}")
+            } else {
+                format!("=={torch}.*")
+            };
+            let range = VersionSpecifiers::from_str(&specifier)
+                .map_or_else(|_| Range::empty(), |s| ranges::specifiers_range(&s));
+            restrictions.push((range, format!("`[target] torch = \"{torch}\"`")));
         }
         if let Some(version) = self.overrides.get(name).and_then(|o| o.version.as_deref()) {
             let range = Version::from_str(version)

@@ -55,7 +55,7 @@
 //!   in the pak files, when a specifier names one (`>=2.0rc1`), or when a provider has nothing
 //!   else. Yanked versions only when pinned with `==`. A candidate whose `Requires-Python`
 //!   excludes the target's Python is passed over. `-c` constraints limit a package's versions
-//!   without bringing it in.
+//!   without bringing it in, and so does `[target] torch = "2.10"` for `torch` (`==2.10.*`).
 //! - **Closure.** Every dependency of a chosen candidate is solved for too. A nixpkgs candidate
 //!   brings its propagated closure as `name==version` pins, and one name has one version: a
 //!   clash is a conflict like any other. When a candidate's dependencies are *unknown*, the

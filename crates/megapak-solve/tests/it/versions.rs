@@ -114,3 +114,36 @@ app 1.0 pypi -> numpy @ paks/pak5.txt:1:1
 numpy 1.26.4 pypi <- app
 ");
 }
+
+#[test]
+fn the_targets_torch_holds_torch_to_its_release() {
+    let pypi = FixtureProvider::new("pypi")
+        .with("torch", "2.9.1", &[])
+        .with("torch", "2.10.0+cu130", &[])
+        .with("torch", "2.11.0", &[])
+        .with("torchvision", "0.26.0", &["torch==2.11.0"])
+        .with("torchvision", "0.25.0", &["torch==2.10.0"]);
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let mut input = crate::helpers::input("torchvision\n", &[]);
+    input.torch = Some("2.10".to_owned());
+    let resolution = megapak_solve::solve(&input, &providers).unwrap();
+    let pinned = crate::helpers::input("torch>=2.11\n", &[]);
+    let error = megapak_solve::solve(
+        &megapak_solve::SolveInput {
+            torch: Some("2.10".to_owned()),
+            ..pinned
+        },
+        &providers,
+    )
+    .unwrap_err();
+    insta::assert_snapshot!(format!("{}--\n{}", table(&resolution), report(&error)), @r#"
+    torch 2.10.0+cu130 pypi <- torchvision
+    torchvision 0.25.0 pypi -> torch @ paks/pak5.txt:1:1
+    --
+    No set of versions satisfies the pak files:
+      `paks/pak5.txt:1` asks for `torch>=2.11`, which no resolver has (pypi has 2.11.0, 2.10.0+cu130, 2.9.1: limited by `[target] torch = "2.10"`)
+      so no set of versions satisfies all of them
+    hint: Pin a version or a resolver of `torch` with an `[[override]]` in megapak.toml (`version = "..."`, `provider = "..."`, or `attr = "..."` for another nixpkgs attribute)
+    hint: Let a later resolver of `[resolvers] order` supply it, or build a custom wheel for the `custom-wheel` resolver
+    "#);
+}
