@@ -79,6 +79,7 @@
             runtime
             cuda
             ;
+          packages = packages python.pkgs;
           name = "megapak-image";
         };
         inherit env runtime harness;

@@ -417,6 +417,7 @@ fn the_flake_builds_the_locks_python_and_cuda() {
           "cuda",
           "env",
           "name",
+          "packages",
           "python",
           "runtime"
         ],
@@ -466,4 +467,135 @@ fn a_cpu_lock_builds_without_cuda_and_another_cuda_minor_is_followed() {
     let outputs = evaluate_flake(&newer).unwrap();
     assert_eq!(outputs["cudaPackages"], "cudaPackages_13_1");
     assert_eq!(outputs["runtime"]["cudaPackages"], "cudaPackages_13_1");
+}
+
+/// `nix/image.nix` evaluated with a stand-in `dockerTools` (`fixtures/build/flake-eval/image.nix`):
+/// the arguments it gives `streamLayeredImage`.
+fn evaluate_image(args: &[&str]) -> Option<serde_json::Value> {
+    if Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skip("`nix-instantiate` is not on PATH (CI installs Debian's nix-bin)");
+        return None;
+    }
+    let output = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .arg(repo_root().join("fixtures/build/flake-eval/image.nix"))
+        .arg("--arg")
+        .arg("image")
+        .arg(example().join("nix/image.nix"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+#[test]
+fn the_image_puts_torch_and_cuda_on_layers_of_their_own() {
+    let Some(image) = evaluate_image(&[]) else {
+        return;
+    };
+    insta::assert_json_snapshot!(image, @r#"
+    {
+      "config": {
+        "Cmd": [
+          "python3"
+        ],
+        "Entrypoint": [
+          "/bin/megapak-entrypoint"
+        ],
+        "Env": [
+          "PATH=/bin:/usr/bin",
+          "HOME=/root",
+          "SSL_CERT_FILE=/nix/store/cacert/etc/ssl/certs/ca-bundle.crt",
+          "NVIDIA_VISIBLE_DEVICES=all",
+          "NVIDIA_DRIVER_CAPABILITIES=compute,utility",
+          "NVIDIA_REQUIRE_CUDA=cuda>=13.0"
+        ],
+        "WorkingDir": "/root"
+      },
+      "contents": [
+        "/nix/store/python3.14-env",
+        "/nix/store/megapak-runtime",
+        "/nix/store/fake-nss",
+        "/nix/store/ca-certificates",
+        "/nix/store/usr-bin-env",
+        "/nix/store/bin-sh"
+      ],
+      "extraCommands": "mkdir -p tmp root\nchmod 1777 tmp\nchmod 0700 root\n",
+      "layeringPipeline": [
+        [
+          "subcomponent_out",
+          [
+            "/nix/store/torch",
+            "/nix/store/cuda_cudart-13.0-lib"
+          ]
+        ],
+        [
+          "over",
+          "main",
+          [
+            "pipe",
+            [
+              [
+                "popularity_contest"
+              ],
+              [
+                "limit_layers",
+                30
+              ]
+            ]
+          ]
+        ],
+        [
+          "over",
+          "rest",
+          [
+            "pipe",
+            [
+              [
+                "popularity_contest"
+              ],
+              [
+                "limit_layers",
+                69
+              ]
+            ]
+          ]
+        ]
+      ],
+      "name": "megapak-image",
+      "tag": "latest"
+    }
+    "#);
+}
+
+#[test]
+fn a_cpu_image_without_torch_ranks_every_path() {
+    let Some(image) = evaluate_image(&["--arg", "cuda", "null", "--arg", "withTorch", "false"])
+    else {
+        return;
+    };
+    assert_eq!(
+        image["layeringPipeline"],
+        serde_json::json!([["popularity_contest"], ["limit_layers", 99]])
+    );
+    let env: Vec<&str> = image["config"]["Env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        !env.iter().any(|e| e.starts_with("NVIDIA_REQUIRE_CUDA")),
+        "{env:?}"
+    );
+    assert!(env.contains(&"NVIDIA_DRIVER_CAPABILITIES=compute,utility"));
 }

@@ -11,6 +11,8 @@
   cacert,
   python,
   env,
+  # The environment's packages (`nix/packages.nix` applied to the Python set).
+  packages,
   runtime,
   cuda ? null,
   name ? "megapak-image",
@@ -19,11 +21,20 @@
   maxLayers ? 100,
   # How many of the layers the torch/CUDA closure gets.
   baseLayers ? 30,
+  # The environment's packages whose closures go on those layers, by `pname`.
+  baseNames ? [
+    "torch"
+    "torchvision"
+    "torchaudio"
+    "triton"
+  ],
 }:
 
 let
   # The big, rarely changing part: torch and the CUDA libraries, with what they depend on.
-  baseRoots = lib.optional (python.pkgs ? torch) python.pkgs.torch ++ runtime.cudaLibraries;
+  # Only packages the image has: naming another would build it for nothing.
+  baseRoots =
+    lib.filter (p: lib.elem (p.pname or "") baseNames) packages ++ runtime.cudaLibraries;
 
   ranked = limit: [
     [ "popularity_contest" ]
