@@ -46,7 +46,14 @@ impl Context<'_> {
             .map(|(major, _)| major)
     }
 
-    fn remote_metadata(&self, url: &str, wheel: &WheelName) -> Result<Metadata, Error> {
+    /// A remote wheel's METADATA: by ranges, or from the whole file (fetched into the cache,
+    /// checked against `declared`) when the server sends whole files only.
+    fn remote_metadata(
+        &self,
+        url: &str,
+        wheel: &WheelName,
+        declared: Option<&str>,
+    ) -> Result<Metadata, Error> {
         if let Some(metadata) = self
             .wheels
             .lock()
@@ -55,8 +62,17 @@ impl Context<'_> {
         {
             return Ok(metadata);
         }
-        let remote = self.client.open(&check_url(url)?)?;
-        let metadata = wheel::metadata(&remote, wheel)?;
+        let metadata = match self.client.open(&check_url(url)?) {
+            Ok(remote) => wheel::metadata(&remote, wheel)?,
+            Err(Error::NoRanges { .. }) => {
+                let cache = &self.settings.cache_dir;
+                let read = |fetched: &wheel::Fetched| {
+                    wheel::metadata(&LocalFile::open(&fetched.path)?, wheel)
+                };
+                wheel::fetch(self.client, url, wheel, declared, cache, read)?.1
+            }
+            Err(error) => return Err(error),
+        };
         if let Ok(mut wheels) = self.wheels.lock() {
             wheels.insert(url.to_owned(), metadata.clone());
         }
@@ -241,7 +257,7 @@ fn wheel_candidates(
                         offline_reasons.push(offline(&reference.origin));
                         return Ok(None);
                     }
-                    context.remote_metadata(url, &wheel)?
+                    context.remote_metadata(url, &wheel, reference.sha256.as_deref())?
                 }
                 WheelLocation::Path { absolute, .. } => {
                     wheel::metadata(&LocalFile::open(absolute)?, &wheel)?

@@ -61,6 +61,12 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The server sends whole files only (the caller may fetch the whole file instead).
+    #[error("`{url}` does not answer range requests")]
+    NoRanges {
+        /// The URL.
+        url: String,
+    },
     /// The server answered, but not with the file.
     #[error("`{url}` answered HTTP {status}")]
     Status {

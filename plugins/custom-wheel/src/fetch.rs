@@ -153,9 +153,8 @@ impl Client {
         let text = url.as_str();
         let response = self.get(text, &[("Range", &format!("bytes=-{TAIL}"))])?;
         if response.status().as_u16() != 206 {
-            return Err(Error::BadUrl {
+            return Err(Error::NoRanges {
                 url: text.to_owned(),
-                reason: "the server does not answer range requests".into(),
             });
         }
         let size = response

@@ -11,9 +11,11 @@
 pub mod nar;
 pub mod project;
 
+use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -59,6 +61,12 @@ pub fn resolve(spec: &GitSpec, cache: &Path, timeout: Duration) -> Result<Resolv
     let bare = cache
         .join("git")
         .join(&hex(&Sha256::digest(spec.url.as_bytes()))[..24]);
+    // One fetch into a cache folder at a time in this process (git's own lock files would
+    // refuse a second one).
+    let lock = repository_lock(&bare);
+    let fetching = lock
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if !bare.join("HEAD").is_file() {
         fs_err::create_dir_all(&bare)?;
         git.run(
@@ -105,6 +113,7 @@ pub fn resolve(spec: &GitSpec, cache: &Path, timeout: Duration) -> Result<Resolv
             output.trim().to_owned()
         }
     };
+    drop(fetching);
     let checkout = tempfile::Builder::new()
         .prefix("checkout-")
         .tempdir_in(fs_err::create_dir_all(cache.join("tmp")).map(|()| cache.join("tmp"))?)?;
@@ -150,6 +159,16 @@ pub fn resolve(spec: &GitSpec, cache: &Path, timeout: Duration) -> Result<Resolv
         hash,
         project,
     })
+}
+
+/// The lock of one cache folder.
+fn repository_lock(bare: &Path) -> Arc<Mutex<()>> {
+    static LOCKS: OnceLock<Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>> = OnceLock::new();
+    let mut locks = LOCKS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Arc::clone(locks.entry(bare.to_owned()).or_default())
 }
 
 /// Refuses transports without TLS to other hosts, and a subdirectory outside the checkout.
@@ -258,19 +277,19 @@ impl Git<'_> {
         .is_ok()
     }
 
+    /// Every branch and tag, with their whole history (an earlier `--depth=1` fetch left the
+    /// cache shallow: a commit behind a tip needs the history).
     fn fetch_all(&self, bare: &Path) -> Result<(), Error> {
-        self.run(
-            Some(bare),
-            &[
-                "fetch",
-                "--quiet",
-                self.url,
-                "+refs/heads/*:refs/megapak/heads/*",
-                "+refs/tags/*:refs/megapak/tags/*",
-            ],
-            "fetch",
-        )
-        .map(drop)
+        let mut args = vec!["fetch", "--quiet"];
+        if bare.join("shallow").is_file() {
+            args.push("--unshallow");
+        }
+        args.extend([
+            self.url,
+            "+refs/heads/*:refs/megapak/heads/*",
+            "+refs/tags/*:refs/megapak/tags/*",
+        ]);
+        self.run(Some(bare), &args, "fetch").map(drop)
     }
 
     /// Runs git in `dir`, stopped after the timeout; its stdout.

@@ -61,6 +61,9 @@ fn repositories(root: &Path) -> (PathBuf, String) {
     fs_err::write(pkg.join("NEXT"), "next\n").unwrap();
     git(&pkg, &["add", "."]);
     git(&pkg, &["commit", "--quiet", "-m", "next"]);
+    fs_err::write(pkg.join("LATER"), "later\n").unwrap();
+    git(&pkg, &["add", "."]);
+    git(&pkg, &["commit", "--quiet", "-m", "later"]);
     git(&pkg, &["checkout", "--quiet", "main"]);
     let commit = git(&pkg, &["rev-parse", "v0.9.1^{commit}"]);
     (pkg, commit)
@@ -192,11 +195,14 @@ fn a_file_url_resolves_and_hashes_as_nix_does_with_and_without_submodules() {
         assert_eq!(with_submodules, nix);
     }
 
-    // A branch, the default branch, a full commit and an abbreviated one.
+    // A branch, the default branch, a full commit and an abbreviated one; then a commit behind
+    // a tip, after the cache was fetched shallow.
     let next = git(&pkg, &["rev-parse", "next"]);
+    let behind = git(&pkg, &["rev-parse", "next~1"]);
     for (rev, expected) in [
         (Some("next"), next.as_str()),
         (None, commit.as_str()),
+        (Some(&behind[..12]), behind.as_str()),
         (Some(commit.as_str()), commit.as_str()),
         (Some(&commit[..10]), commit.as_str()),
     ] {

@@ -212,6 +212,8 @@ pub enum Served {
     File(Vec<u8>),
     /// A `Content-Length` of the whole, then only the first half and a closed connection.
     Truncated(Vec<u8>),
+    /// The bytes, whole, whatever the `Range` asked for.
+    Whole(Vec<u8>),
 }
 
 /// An HTTP/1.1 server on 127.0.0.1 for the tests' wheels and pages.
@@ -275,6 +277,15 @@ fn serve(stream: TcpStream, files: &Mutex<HashMap<String, Served>>) {
             )
             .into_bytes();
             response.extend_from_slice(&bytes[..bytes.len() / 2]);
+            response
+        }
+        Some(Served::Whole(bytes)) => {
+            let mut response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            )
+            .into_bytes();
+            response.extend_from_slice(&bytes);
             response
         }
         Some(Served::File(bytes)) => {

@@ -140,6 +140,26 @@ fn a_url_wheel_is_read_by_ranges_then_fetched_once_and_hashed() {
     );
     let cached = dir.path().join("cache/wheels").join(hex(&bytes)).join(FILE);
     assert_eq!(fs_err::read(cached).unwrap(), bytes);
+
+    // A server that sends whole files only: METADATA from the whole wheel, fetched once.
+    let whole = server.put(&format!("/whole/{FILE}"), Served::Whole(bytes.clone()));
+    let toml = toml
+        .replace(&url, &whole)
+        .replace("\"cache\"", "\"cache-whole\"");
+    let candidates = harness
+        .candidates(&support::candidates(dir.path(), &toml, &["fastkernels"]))
+        .unwrap();
+    assert!(
+        matches!(&candidates.packages[0].outcome, CandidatesOutcome::Found { versions, .. } if versions[0].version == "1.2.0+cu130"),
+        "{candidates:?}"
+    );
+    assert!(
+        dir.path()
+            .join("cache-whole/wheels")
+            .join(hex(&bytes))
+            .join(FILE)
+            .is_file()
+    );
 }
 
 #[test]
