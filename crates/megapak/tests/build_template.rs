@@ -599,3 +599,100 @@ fn a_cpu_image_without_torch_ranks_every_path() {
     );
     assert!(env.contains(&"NVIDIA_DRIVER_CAPABILITIES=compute,utility"));
 }
+
+/// Whether Nix builds without a sandbox, as Debian's nix-bin does: the runtime test's stand-in
+/// `runCommand` uses the host's `sed`, `readlink` and `chmod`.
+fn nix_builds_unsandboxed() -> bool {
+    let output = Command::new("nix")
+        .args([
+            "--extra-experimental-features",
+            "nix-command",
+            "show-config",
+        ])
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            let config = String::from_utf8_lossy(&output.stdout);
+            if config.lines().any(|l| l.trim() == "sandbox = true") {
+                skip(
+                    "Nix builds in a sandbox here: the stand-in runCommand needs the host's tools",
+                );
+                return false;
+            }
+            true
+        }
+        _ => {
+            skip("`nix` is not on PATH (CI installs Debian's nix-bin)");
+            false
+        }
+    }
+}
+
+fn redact_store(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("/nix/store/") {
+        let (before, after) = rest.split_at(at + "/nix/store/".len());
+        out.push_str(before);
+        if after.len() > 33 && after.as_bytes()[32] == b'-' {
+            out.push_str("[HASH]");
+            rest = &after[32..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn the_wrapped_harness_finds_onnxruntime_nvrtc_the_libraries_and_the_driver() {
+    if !nix_builds_unsandboxed() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let nonce = format!("{:?}-{}", std::time::SystemTime::now(), std::process::id());
+    let output = Command::new("nix-build")
+        .arg(repo_root().join("fixtures/build/flake-eval/runtime.nix"))
+        .arg("--arg")
+        .arg("runtime")
+        .arg(example().join("nix/runtime.nix"))
+        .args(["--argstr", "nonce", &nonce])
+        .args(["--no-out-link", "--option", "substituters", ""])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runtime = PathBuf::from(String::from_utf8(output.stdout).unwrap().trim());
+    let list = std::fs::read_to_string(runtime.join("etc/megapak/library-path")).unwrap();
+    insta::assert_snapshot!(redact_store(&list), @r"
+    /nix/store/[HASH]-cuda_cudart-13.0/lib
+    /nix/store/[HASH]-cuda_nvrtc-13.0/lib
+    /nix/store/[HASH]-libcublas-13.0/lib
+    /nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/torch/lib
+    /nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/nvidia/cudnn/lib
+    ");
+
+    // The driver where the container toolkit mounts it; the harness prints what it was given.
+    let driver = dir.path().join("usr/lib64");
+    std::fs::create_dir_all(&driver).unwrap();
+    std::fs::write(driver.join("libcuda.so.1"), "").unwrap();
+    let run = Command::new(runtime.join("bin/megapak-smoke"))
+        .args(["--json", "--require-gpu"])
+        .env("MEGAPAK_DRIVER_SEARCH_DIRS", &driver)
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let text = redact_store(&String::from_utf8_lossy(&run.stdout))
+        .replace(&driver.display().to_string(), "[DRIVER]");
+    insta::assert_snapshot!(text, @r"
+    args=--json --require-gpu
+    LD_LIBRARY_PATH=/nix/store/[HASH]-cuda_cudart-13.0/lib:/nix/store/[HASH]-cuda_nvrtc-13.0/lib:/nix/store/[HASH]-libcublas-13.0/lib:/nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/torch/lib:/nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/nvidia/cudnn/lib:[DRIVER]
+    ORT_DYLIB_PATH=/nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/onnxruntime/capi/libonnxruntime.so.1.31.1
+    MEGAPAK_NVRTC_DIR=/nix/store/[HASH]-cuda_nvrtc-13.0/lib
+    ");
+}
