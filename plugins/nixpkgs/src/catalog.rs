@@ -7,6 +7,7 @@
 //! `python-aliases.nix` (renamed: followed; removed: nixpkgs' reason); megapak's renames
 //! (`opencv-python*` to `opencv4`).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use megapak_plugin_abi::wire::{OverrideValue, Target};
@@ -84,28 +85,38 @@ pub struct Context<'a> {
 }
 
 impl Catalog {
-    /// Indexes `snapshot`.
+    /// Indexes `snapshot`. Only what the plain lookups cannot find is indexed: attributes whose
+    /// name is not already PEP 503 normalized, and `pname`s that normalize unlike their
+    /// attribute (a `pname` equal to its attribute is found by the attribute), which keeps the
+    /// embedded snapshot's load within milliseconds.
     pub fn new(snapshot: Snapshot) -> Self {
         let mut by_attribute: HashMap<String, Vec<String>> = HashMap::new();
         let mut by_pname: HashMap<String, Vec<String>> = HashMap::new();
         for entry in snapshot.entries.values() {
-            if let Some(name) = normalized(&entry.attribute) {
+            let attribute = normalized_cow(&entry.attribute);
+            if let Some(name) = &attribute
+                && name.as_ref() != entry.attribute
+            {
                 by_attribute
-                    .entry(name)
+                    .entry(name.clone().into_owned())
                     .or_default()
                     .push(entry.attribute.clone());
             }
-            if let Some(name) = normalized(&entry.pname) {
+            if let Some(name) = normalized_cow(&entry.pname)
+                && Some(&name) != attribute.as_ref()
+            {
                 by_pname
-                    .entry(name)
+                    .entry(name.into_owned())
                     .or_default()
                     .push(entry.attribute.clone());
             }
         }
         for attribute in snapshot.failures.keys() {
-            if let Some(name) = normalized(attribute) {
+            if let Some(name) = normalized_cow(attribute)
+                && name.as_ref() != attribute
+            {
                 by_attribute
-                    .entry(name)
+                    .entry(name.into_owned())
                     .or_default()
                     .push(attribute.clone());
             }
@@ -154,7 +165,14 @@ impl Catalog {
         {
             name
         } else {
-            let candidates = self.by_attribute.get(&normalized(name)?)?;
+            let normalized = normalized_cow(name)?;
+            if normalized.as_ref() != name
+                && (self.snapshot.entries.contains_key(normalized.as_ref())
+                    || self.snapshot.failures.contains_key(normalized.as_ref()))
+            {
+                return self.attribute(&normalized, mapping);
+            }
+            let candidates = self.by_attribute.get(normalized.as_ref())?;
             // Several spellings of one name are rare; take a stable one.
             candidates.iter().min()?.as_str()
         };
@@ -293,7 +311,24 @@ fn nix_value(value: &OverrideValue) -> String {
 
 /// The PEP 503 form of `name`, when it is a valid distribution name.
 pub(crate) fn normalized(name: &str) -> Option<String> {
+    normalized_cow(name).map(Cow::into_owned)
+}
+
+/// [`normalized`], without allocating for a name that is already normalized (most nixpkgs
+/// attributes are), else through [`PackageName`], the one normalizer.
+fn normalized_cow(name: &str) -> Option<Cow<'_, str>> {
+    let bytes = name.as_bytes();
+    let plain = !bytes.is_empty()
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && !name.contains("--");
+    if plain {
+        return Some(Cow::Borrowed(name));
+    }
     PackageName::new(name)
         .ok()
-        .map(|name| name.as_str().to_owned())
+        .map(|name| Cow::Owned(name.as_str().to_owned()))
 }

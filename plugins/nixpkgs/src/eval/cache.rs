@@ -2,10 +2,10 @@
 //! second run costs a file read instead of an evaluation.
 //!
 //! The key names the content: a `flake.lock` input's `narHash`; a tree in `/nix/store` by its
-//! store path (content-addressed by Nix); any other tree by the path, size and modification
-//! time of every file in it (`.git` aside), so an edit anywhere makes a new key. A cache file
-//! ends with a checksum of everything before it; one that fails it, or fails to read as a
-//! snapshot of this format, is evaluated again and rewritten, never trusted.
+//! store path (content-addressed by Nix); any other tree by its path, with [`Stamps`] of the
+//! files its Python set is defined by, checked on every read. A cache file ends with a checksum
+//! of everything before it; one that fails it, whose stamps no longer hold, or that fails to
+//! read as a snapshot of this format, is evaluated again and rewritten, never trusted.
 
 use std::path::{Path, PathBuf};
 
@@ -38,52 +38,90 @@ impl Fnv {
     }
 }
 
-/// What names the content of the nixpkgs tree at `root`.
-pub(crate) fn tree_identity(root: &Path) -> String {
+/// What names a nixpkgs: a store path (content-addressed by Nix) for a tree in `/nix/store`;
+/// otherwise the tree's canonical path, whose cache then holds [`Stamps`] to check.
+pub(crate) fn tree_identity(root: &Path) -> (String, bool) {
     let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     if let Ok(in_store) = canonical.strip_prefix("/nix/store")
         && let Some(first) = in_store.components().next()
     {
-        return format!("/nix/store/{}", first.as_os_str().to_string_lossy());
+        return (
+            format!("/nix/store/{}", first.as_os_str().to_string_lossy()),
+            false,
+        );
     }
-    let mut files = Vec::new();
-    walk(&canonical, &canonical, &mut files);
-    files.sort();
-    let mut hash = Fnv::new();
-    hash.write(canonical.to_string_lossy().as_bytes());
-    for (path, size, modified) in &files {
-        hash.write(path.as_bytes())
-            .write(&size.to_le_bytes())
-            .write(&modified.to_le_bytes());
-    }
-    format!("tree:{}", hash.hex())
+    (format!("tree:{}", canonical.display()), true)
 }
 
-fn walk(root: &Path, folder: &Path, out: &mut Vec<(String, u64, u128)>) {
+/// The size and modification time of the files a tree's Python set is defined by: every file
+/// under `pkgs/top-level` and `pkgs/development/interpreters/python`, the tree's `default.nix`,
+/// and the file of every attribute `python-packages.nix` calls. One `stat` each, no walk of
+/// the whole tree, so a cached run stays within milliseconds; an edit of one of them (or of
+/// `python-packages.nix`, to add a package) makes the cache stale.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Stamps(Vec<(String, u64, u128)>);
+
+impl Stamps {
+    /// The stamps of the tree at `root` now.
+    pub(crate) fn of_tree(root: &Path) -> Self {
+        let mut files: Vec<PathBuf> = vec![PathBuf::from("default.nix")];
+        for folder in ["pkgs/top-level", "pkgs/development/interpreters/python"] {
+            walk(root, &root.join(folder), &mut files);
+        }
+        let packages = root.join(crate::source::PYTHON_PACKAGES);
+        if let Ok(text) = std::fs::read_to_string(&packages)
+            && let Ok(definitions) =
+                crate::source::read_definitions(&text, Path::new("pkgs/top-level"))
+        {
+            for (_, definition) in definitions {
+                if let crate::source::Definition::File(file) = definition {
+                    files.push(PathBuf::from(crate::source::normalize_path(&file)));
+                }
+            }
+        }
+        files.sort();
+        files.dedup();
+        Self(
+            files
+                .into_iter()
+                .map(|file| {
+                    let (size, modified) = stamp(&root.join(&file));
+                    (file.to_string_lossy().into_owned(), size, modified)
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether every file still has its size and modification time.
+    pub(crate) fn hold(&self, root: &Path) -> bool {
+        self.0
+            .iter()
+            .all(|(file, size, modified)| stamp(&root.join(file)) == (*size, *modified))
+    }
+}
+
+/// A file's size and modification time (nanoseconds); zeros for a missing file.
+fn stamp(path: &Path) -> (u64, u128) {
+    std::fs::metadata(path).map_or((0, 0), |metadata| {
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |since| since.as_nanos());
+        (metadata.len(), modified)
+    })
+}
+
+fn walk(root: &Path, folder: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if entry.file_name() != ".git" {
-                walk(root, &path, out);
-            }
-        } else if let Ok(metadata) = entry.metadata() {
-            let modified = metadata
-                .modified()
-                .ok()
-                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |since| since.as_nanos());
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            out.push((
-                relative.to_string_lossy().into_owned(),
-                metadata.len(),
-                modified,
-            ));
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => walk(root, &path, out),
+            Ok(_) => out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf()),
+            Err(_) => {}
         }
     }
 }
@@ -105,9 +143,11 @@ pub(crate) fn cache_file(
 }
 
 const CHECKSUM: &str = "checksum\t";
+const MAGIC: &str = "megapak-nixpkgs-eval-cache\t1\n";
 
-/// A cached snapshot, when the file is there, whole and of this format.
-pub(crate) fn read(file: &Path) -> Option<Snapshot> {
+/// A cached snapshot, when the file is there, whole, of this format, and its stamps (when it
+/// has any) still hold for `root`.
+pub(crate) fn read(file: &Path, root: Option<&Path>) -> Option<Snapshot> {
     let text = std::fs::read_to_string(file).ok()?;
     let body_end = text.trim_end_matches('\n').rfind('\n')? + 1;
     let (body, last) = text.split_at(body_end);
@@ -115,12 +155,39 @@ pub(crate) fn read(file: &Path) -> Option<Snapshot> {
     if Fnv::new().write(body.as_bytes()).hex() != checksum {
         return None;
     }
-    Snapshot::parse(body, &file.display().to_string()).ok()
+    let body = body.strip_prefix(MAGIC)?;
+    let (stamps, snapshot) = body.split_once("\n\n")?;
+    let mut read = Vec::new();
+    for line in stamps.lines().filter(|line| !line.is_empty()) {
+        let mut fields = line.split('\t');
+        let (Some("stamp"), Some(file), Some(size), Some(modified), None) = (
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+        ) else {
+            return None;
+        };
+        read.push((file.to_owned(), size.parse().ok()?, modified.parse().ok()?));
+    }
+    if let Some(root) = root
+        && !Stamps(read).hold(root)
+    {
+        return None;
+    }
+    Snapshot::parse(snapshot, &file.display().to_string()).ok()
 }
 
-/// Writes a snapshot to the cache; a cache that cannot be written only costs time later.
-pub(crate) fn write(file: &Path, snapshot: &Snapshot) {
-    let body = snapshot.to_text();
+/// Writes a snapshot and the stamps it depends on to the cache; a cache that cannot be written
+/// only costs time later.
+pub(crate) fn write(file: &Path, snapshot: &Snapshot, stamps: &Stamps) {
+    let mut body = String::from(MAGIC);
+    for (path, size, modified) in &stamps.0 {
+        body.push_str(&format!("stamp\t{path}\t{size}\t{modified}\n"));
+    }
+    body.push('\n');
+    body.push_str(&snapshot.to_text());
     let checksum = Fnv::new().write(body.as_bytes()).hex();
     let Some(folder) = file.parent() else { return };
     if std::fs::create_dir_all(folder).is_err() {

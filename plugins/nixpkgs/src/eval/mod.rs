@@ -113,10 +113,11 @@ impl Nixpkgs {
         }
     }
 
-    fn identity(&self) -> String {
+    /// What names its content, and whether its cache must check stamps.
+    fn identity(&self) -> (String, bool) {
         match self {
             Nixpkgs::Tree(path) => cache::tree_identity(path),
-            Nixpkgs::Locked(locked) => locked.key.clone(),
+            Nixpkgs::Locked(locked) => (locked.key.clone(), false),
         }
     }
 }
@@ -138,16 +139,25 @@ pub fn evaluate(
     system: &str,
     cache: Option<&Path>,
 ) -> Result<Snapshot, EvalError> {
-    let cache_file =
-        cache.map(|folder| cache::cache_file(folder, &nixpkgs.identity(), python, system));
-    if let Some(snapshot) = cache_file.as_deref().and_then(cache::read) {
+    let (identity, stamped) = nixpkgs.identity();
+    let root = match nixpkgs {
+        Nixpkgs::Tree(root) if stamped => Some(root.as_path()),
+        _ => None,
+    };
+    let cache_file = cache.map(|folder| cache::cache_file(folder, &identity, python, system));
+    if let Some(snapshot) = cache_file
+        .as_deref()
+        .and_then(|file| cache::read(file, root))
+    {
         return Ok(snapshot);
     }
     let nix =
         nix::find_nix_instantiate(std::env::var_os("PATH").as_deref()).ok_or(EvalError::NoNix)?;
+    // Stamped before evaluating: an edit during the evaluation makes the cache stale, not wrong.
+    let stamps = root.map(cache::Stamps::of_tree).unwrap_or_default();
     let snapshot = evaluate_with(&nix, nixpkgs, python, system)?;
     if let Some(file) = &cache_file {
-        cache::write(file, &snapshot);
+        cache::write(file, &snapshot, &stamps);
     }
     Ok(snapshot)
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use aliases::read_aliases;
 use package_file::{Facts, Tri, read_package};
-use top_level::{Definition, read_definitions};
+pub(crate) use top_level::{Definition, read_definitions};
 
 use crate::python::PythonVersion;
 use crate::snapshot::{Availability, Dependency, Entry, Header, Snapshot};
@@ -170,7 +170,7 @@ fn read_file(path: &Path, python: PythonVersion, root: &Path) -> Result<Facts, S
 }
 
 /// `pkgs/top-level/../development/x` as `pkgs/development/x`.
-fn normalize_path(path: &Path) -> String {
+pub(crate) fn normalize_path(path: &Path) -> String {
     let mut parts: Vec<String> = Vec::new();
     for component in path.components() {
         match component {

@@ -292,3 +292,44 @@ fn the_backends_agree_on_the_fixture_tree() {
     }
     let _ = SAMPLE_WORKSPACE;
 }
+
+/// Copies the fixture tree to `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    fs_err::create_dir_all(to).unwrap();
+    for entry in fs_err::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs_err::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_stale_eval_cache_is_evaluated_again() {
+    if !nix_available() {
+        return;
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let tree = folder.path().join("nixpkgs");
+    copy_tree(&fixture("tiny-nixpkgs"), &tree);
+    let settings = json!({
+        "backend": "eval",
+        "path": tree.display().to_string(),
+        "cache": folder.path().join("cache").display().to_string(),
+    });
+    let request = candidates_with(&["onnx"], settings);
+    assert_eq!(
+        lines(&harness().candidates(&request).unwrap().packages),
+        "onnx: found 1.20.1"
+    );
+    let file = tree.join("pkgs/development/python-modules/onnx/default.nix");
+    let text = fs_err::read_to_string(&file).unwrap();
+    fs_err::write(&file, text.replace("1.20.1", "1.21.10")).unwrap();
+    assert_eq!(
+        lines(&harness().candidates(&request).unwrap().packages),
+        "onnx: found 1.21.10"
+    );
+}
