@@ -10,7 +10,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anstream::eprintln;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use megapak_image::{
     BuildError, BuildRequest, Built, Failure, Installable, KnownPackage, KnownPackages, OutLink,
     PlainProgress, Progress, TerminalProgress, closure, load, nix, progress::human_bytes,
@@ -95,9 +95,7 @@ fn installable(args: &BuildArgs, workspace: Option<&Path>) -> anyhow::Result<Ins
         (None, None) => {
             let here = absolute(Path::new("."))?;
             if !here.join("flake.nix").is_file() {
-                bail!(
-                    "Nothing to build: no `megapak.toml` and no `flake.nix` in the current folder\nhint: run `megapak build` in a workspace (`megapak init` writes one), or pass `--flake REF` or `--file FILE`"
-                );
+                return Err(hinted(NotReady::NothingToBuild));
             }
             here.display().to_string()
         }
@@ -105,21 +103,41 @@ fn installable(args: &BuildArgs, workspace: Option<&Path>) -> anyhow::Result<Ins
     Ok(Installable::Flake(format!("{reference}#{attribute}")))
 }
 
+/// Why the workspace cannot be built yet.
+#[derive(Debug, thiserror::Error)]
+enum NotReady {
+    #[error("Nothing to build: no `megapak.toml` and no `flake.nix` in the current folder")]
+    NothingToBuild,
+    #[error("The workspace `{}` has no `flake.nix`", .dir.display())]
+    NoFlake { dir: PathBuf },
+    #[error("The workspace `{}` has no `{file}` yet", .dir.display())]
+    Unresolved { dir: PathBuf, file: &'static str },
+}
+
+impl Hint for NotReady {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            Self::NothingToBuild => "run `megapak build` in a workspace (`megapak init` writes one), or pass `--flake REF` or `--file FILE`",
+            Self::NoFlake { .. } => "`megapak init` writes the workspace flake beside `megapak.toml`; or pass `--flake REF` or `--file FILE`",
+            Self::Unresolved { .. } => "run `megapak resolve` first: it writes the lock and the Nix files the flake builds",
+        }.to_owned())
+    }
+}
+
 /// The workspace flake reads `megapak.lock` and the files `megapak resolve` writes: without
 /// them Nix would only say that a path in the store does not exist.
 fn workspace_is_ready(dir: &Path) -> anyhow::Result<()> {
     if !dir.join("flake.nix").is_file() {
-        bail!(
-            "The workspace `{}` has no `flake.nix`\nhint: `megapak init` writes the workspace flake beside `megapak.toml`; or pass `--flake REF` or `--file FILE`",
-            dir.display()
-        );
+        return Err(hinted(NotReady::NoFlake {
+            dir: dir.to_path_buf(),
+        }));
     }
-    for needed in [LOCK_FILE, "nix/python-packages.nix", "nix/packages.nix"] {
-        if !dir.join(needed).is_file() {
-            bail!(
-                "The workspace `{}` has no `{needed}` yet\nhint: run `megapak resolve` first: it writes the lock and the Nix files the flake builds",
-                dir.display()
-            );
+    for file in [LOCK_FILE, "nix/python-packages.nix", "nix/packages.nix"] {
+        if !dir.join(file).is_file() {
+            return Err(hinted(NotReady::Unresolved {
+                dir: dir.to_path_buf(),
+                file,
+            }));
         }
     }
     Ok(())
