@@ -102,11 +102,11 @@ pub enum Error {
         got: u64,
     },
     /// The declared hash is not the file's.
-    #[error("`{file}` has sha256 `{actual}`, but `megapak.toml` declares `{declared}`")]
+    #[error("`{file}` has sha256 `{actual}`, but `{declared}` is expected")]
     HashMismatch {
         /// The file name.
         file: String,
-        /// The declared sha256, hex.
+        /// The sha256 declared in `megapak.toml`, given by the index or by the URL, hex.
         declared: String,
         /// The downloaded file's sha256, hex.
         actual: String,

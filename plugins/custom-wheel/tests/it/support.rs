@@ -214,6 +214,8 @@ pub enum Served {
     Truncated(Vec<u8>),
     /// The bytes, whole, whatever the `Range` asked for.
     Whole(Vec<u8>),
+    /// A page with its content type.
+    Page(&'static str, Vec<u8>),
 }
 
 /// An HTTP/1.1 server on 127.0.0.1 for the tests' wheels and pages.
@@ -277,6 +279,15 @@ fn serve(stream: TcpStream, files: &Mutex<HashMap<String, Served>>) {
             )
             .into_bytes();
             response.extend_from_slice(&bytes[..bytes.len() / 2]);
+            response
+        }
+        Some(Served::Page(kind, bytes)) => {
+            let mut response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            )
+            .into_bytes();
+            response.extend_from_slice(&bytes);
             response
         }
         Some(Served::Whole(bytes)) => {

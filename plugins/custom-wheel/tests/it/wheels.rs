@@ -214,6 +214,76 @@ fn an_index_page_serves_the_wheels_of_the_names_it_lists() {
     insta::assert_json_snapshot!(candidates.packages);
 }
 
+#[test]
+fn a_pep_691_index_and_a_find_links_page_list_wheels_with_their_hashes() {
+    let server = Server::start();
+    let bytes = cuda_wheel();
+    let url = server.put(&format!("/files/{FILE}"), Served::File(bytes.clone()));
+    let yanked = server.put(
+        "/files/fastkernels-1.3.0-cp314-cp314-linux_x86_64.whl",
+        Served::File(bytes.clone()),
+    );
+    let json = serde_json::json!({
+        "meta": {"api-version": "1.1"},
+        "name": "fastkernels",
+        "files": [
+            {"filename": FILE, "url": url, "hashes": {"sha256": hex(&bytes)}},
+            {"filename": "fastkernels-1.3.0-cp314-cp314-linux_x86_64.whl", "url": yanked, "hashes": {}, "yanked": "broken"},
+        ],
+    });
+    server.put(
+        "/simple/fastkernels/",
+        Served::Page(
+            "application/vnd.pypi.simple.v1+json",
+            json.to_string().into_bytes(),
+        ),
+    );
+    server.put(
+        "/links.html",
+        Served::Page(
+            "text/html",
+            format!(
+                "<a href=\"files/{}#sha256={}\">x</a>",
+                FILE.replace('+', "%2B"),
+                "0".repeat(64)
+            )
+            .into_bytes(),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let harness = Harness::new(CustomWheelResolver::default());
+    let mut outcomes = Vec::new();
+    for index in [
+        format!("url = \"{}/simple/\"", server.base),
+        format!("url = \"{}/links.html\"\nfind-links = true", server.base),
+    ] {
+        let toml = format!(
+            "[resolvers.custom-wheel]\ncache-dir = \"cache\"\n[[resolvers.custom-wheel.index]]\n{index}\npackages = [\"fastkernels\"]\n"
+        );
+        let candidates = harness
+            .candidates(&support::candidates(dir.path(), &toml, &["fastkernels"]))
+            .unwrap();
+        let details = harness
+            .details(&support::details(
+                dir.path(),
+                &toml,
+                &[("fastkernels", "1.2.0+cu130")],
+            ))
+            .unwrap();
+        let outcome = match only_details(details) {
+            DetailsOutcome::Found(found) => format!("{:?}", found.source),
+            DetailsOutcome::Error { message } => message,
+            other => format!("{other:?}"),
+        };
+        outcomes.push(format!(
+            "{:?}\n  {}",
+            candidates.packages[0].outcome,
+            outcome.replace(&server.base, "http://[SERVER]")
+        ));
+    }
+    insta::assert_snapshot!(outcomes.join("\n"));
+}
+
 /// The message of the first answer of a `candidates` or `details` call for `toml`.
 fn message(dir: &Path, toml: &str, details: bool) -> String {
     let harness = Harness::new(CustomWheelResolver::default());
