@@ -259,7 +259,7 @@ impl Oracle<'_> {
             }
             self.fetch_details(&picks)?;
             for (i, name, text) in picks {
-                let Some(dependencies) = self.parsed(i, &name, &text) else {
+                let Some(Ok(dependencies)) = self.parsed(i, &name, &text) else {
                     continue;
                 };
                 let names = extras.get(&name).cloned().unwrap_or_default();
@@ -278,27 +278,26 @@ impl Oracle<'_> {
         Ok(())
     }
 
-    /// Provider `i`'s known dependencies of `name` `text`, parsed (once), when its details say
-    /// them and they are valid.
+    /// Provider `i`'s known dependencies of `name` `text`, parsed once (an invalid one is the
+    /// error, with its text); `None` when its details do not say them.
     pub(crate) fn parsed(
         &self,
         i: usize,
         name: &PackageName,
         text: &str,
-    ) -> Option<Vec<Dependency>> {
+    ) -> Option<Result<Vec<Dependency>, String>> {
         let key = (i, name.clone(), text.to_owned());
         if let Some(parsed) = self.state.borrow().parsed.get(&key) {
-            return parsed.clone().ok();
+            return Some(parsed.clone());
         }
-        let requirements = match self.state.borrow().details.get(&key) {
+        let parsed = match self.state.borrow().details.get(&key) {
             Some(DetailsOutcome::Found(Found {
                 dependencies: Dependencies::Known { requirements },
                 ..
-            })) => requirements.clone(),
+            })) => dependencies::parse(requirements),
             _ => return None,
         };
-        let parsed = dependencies::parse(&requirements);
         self.state.borrow_mut().parsed.insert(key, parsed.clone());
-        parsed.ok()
+        Some(parsed)
     }
 }

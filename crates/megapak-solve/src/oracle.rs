@@ -219,21 +219,21 @@ impl<'a> Oracle<'a> {
             )));
         };
         let provider = self.providers[i].name();
-        let found = match self.details_of(i, name, version)? {
-            Some(DetailsOutcome::Found(found)) => found,
-            Some(DetailsOutcome::NotFound { reason }) => {
+        let (text, found) = match self.details_of(i, name, version)? {
+            Some((text, DetailsOutcome::Found(found))) => (text, found),
+            Some((_, DetailsOutcome::NotFound { reason })) => {
                 return Ok(Err(format!(
                     "{provider} lists `{name}` {version} but has no details of it: {reason}"
                 )));
             }
-            Some(DetailsOutcome::Offline { reason }) => {
+            Some((_, DetailsOutcome::Offline { reason })) => {
                 return Err(SolveError::Offline {
                     provider: provider.to_owned(),
                     package: format!("{name} {version}"),
                     reason,
                 });
             }
-            Some(DetailsOutcome::Error { message }) => {
+            Some((_, DetailsOutcome::Error { message })) => {
                 return Err(SolveError::PackageFailed {
                     provider: provider.to_owned(),
                     call: "details",
@@ -252,10 +252,10 @@ impl<'a> Oracle<'a> {
                 self.input.python
             )));
         }
-        let (requirements, borrowed_from) = match found.dependencies {
-            Dependencies::Known { requirements } => (requirements, None),
+        let (from, parsed) = match found.dependencies {
+            Dependencies::Known { .. } => (i, self.parsed(i, name, &text)),
             Dependencies::Unknown { reason } => match self.borrow_dependencies(i, name, version)? {
-                Some((requirements, j)) => (requirements, Some(j)),
+                Some((j, text)) => (j, self.parsed(j, name, &text)),
                 None => {
                     return Ok(Err(format!(
                         "the dependencies of {} `{name}` {version} are unknown ({reason}) and no later resolver knows them",
@@ -264,8 +264,8 @@ impl<'a> Oracle<'a> {
                 }
             },
         };
-        Ok(match dependencies::parse(&requirements) {
-            Ok(dependencies) => {
+        Ok(match parsed {
+            Some(Ok(dependencies)) => {
                 let mut state = self.state.borrow_mut();
                 for dependency in &dependencies {
                     if dependency.names_prerelease {
@@ -274,31 +274,37 @@ impl<'a> Oracle<'a> {
                 }
                 Ok(Known {
                     dependencies,
-                    borrowed_from,
+                    borrowed_from: (from != i).then_some(from),
                 })
             }
-            Err(text) => Err(format!(
+            Some(Err(text)) => Err(format!(
                 "{} `{name}` {version} declares an invalid requirement {text}",
-                crate::explain::possessive(provider)
+                crate::explain::possessive(self.providers[from].name())
+            )),
+            None => Err(format!(
+                "{provider} has no dependencies of `{name}` {version}"
             )),
         })
     }
 
-    /// The known requirements of `name` `version` from the first provider after `i` that
-    /// lists that version and knows them.
+    /// The first provider after `i` that lists `name` `version` and knows its dependencies,
+    /// with its spelling of the version.
     fn borrow_dependencies(
         &self,
         i: usize,
         name: &PackageName,
         version: &Version,
-    ) -> Result<Option<(Vec<String>, usize)>, SolveError> {
+    ) -> Result<Option<(usize, String)>, SolveError> {
         for j in i + 1..self.providers.len() {
-            if let Some(DetailsOutcome::Found(Found {
-                dependencies: Dependencies::Known { requirements },
-                ..
-            })) = self.details_of(j, name, version)?
+            if let Some((
+                text,
+                DetailsOutcome::Found(Found {
+                    dependencies: Dependencies::Known { .. },
+                    ..
+                }),
+            )) = self.details_of(j, name, version)?
             {
-                return Ok(Some((requirements, j)));
+                return Ok(Some((j, text)));
             }
         }
         Ok(None)
@@ -325,14 +331,15 @@ impl<'a> Oracle<'a> {
             )
     }
 
-    /// Provider `i`'s details of `name` `version`, asking for its candidates first when it was
-    /// not asked about the name yet; `None` when it does not list that version.
+    /// Provider `i`'s details of `name` `version` with its spelling of the version, asking for
+    /// its candidates first when it was not asked about the name yet; `None` when it does not
+    /// list that version.
     pub(crate) fn details_of(
         &self,
         i: usize,
         name: &PackageName,
         version: &Version,
-    ) -> Result<Option<DetailsOutcome>, SolveError> {
+    ) -> Result<Option<(String, DetailsOutcome)>, SolveError> {
         self.needed(i, name)?;
         let text = {
             let state = self.state.borrow();
@@ -348,12 +355,13 @@ impl<'a> Oracle<'a> {
             return Ok(None);
         };
         self.fetch_details(&[(i, name.clone(), text.clone())])?;
-        Ok(self
+        let outcome = self
             .state
             .borrow()
             .details
-            .get(&(i, name.clone(), text))
-            .cloned())
+            .get(&(i, name.clone(), text.clone()))
+            .cloned();
+        Ok(outcome.map(|outcome| (text, outcome)))
     }
 
     /// Picks a version of `name` in `range`: the first provider in order with a fitting one
