@@ -71,6 +71,12 @@
 //!   that package ([`SolveError::PackageFailed`]): a flaky index must not change the result
 //!   silently. `offline` answers are [`SolveError::Offline`].
 //!
+//! # Cost
+//!
+//! The real CUDA 13 set (136 pak requirements, a 293-package closure) solves in about 18 ms
+//! against a recorded PyPI provider in memory, with 13 provider calls
+//! (`cargo bench -p megapak-solve --bench solve`; see `fixtures/real/resolve/`).
+//!
 //! The pak files' own contradictions (`torch==2.10.0` here, `torch>=2.11` there) are judged by
 //! the same solver: [`check_root_requirements`].
 //!
