@@ -6,7 +6,9 @@
 # (legacy mode: /usr/lib64, or the Debian multiarch folder; CDI mode: the host's folders), GPU
 # operators (/usr/local/nvidia/lib64), NixOS (/run/opengl-driver/lib) and WSL (/usr/lib/wsl/lib)
 # put it, and puts its folder on LD_LIBRARY_PATH after the image's own CUDA libraries (the
-# folders listed in /etc/megapak/library-path), then runs its arguments.
+# folders listed in /etc/megapak/library-path), then runs its arguments. A host's system folder
+# (one with libc.so.6) is not put there whole: its driver libraries are linked into a folder of
+# their own.
 #
 # MEGAPAK_DRIVER_SEARCH_DIRS (colon-separated) replaces the folders searched;
 # MEGAPAK_LIBRARY_PATH_FILE names another list of library folders. Both are for tests and
@@ -52,6 +54,22 @@ for dir in $search; do
   fi
 done
 IFS=$old_ifs
+if [ -n "$driver" ] && [ -e "$driver/libc.so.6" ]; then
+  # A host's system folder (a shell on the host, CDI without a container): on LD_LIBRARY_PATH
+  # it would put the host's libc, libstdc++ and zlib ahead of the image's own. The driver's
+  # libraries get a folder of their own instead, as /run/opengl-driver/lib is on NixOS.
+  private=${TMPDIR:-/tmp}/megapak-driver-${USER:-user}
+  if mkdir -p "$private" 2>/dev/null; then
+    set +f
+    for file in "$driver"/libcuda.so* "$driver"/libnvidia-*.so* "$driver"/libcudadebugger.so* "$driver"/libnvcuvid.so*; do
+      if [ -e "$file" ]; then
+        ln -sf "$file" "$private/" 2>/dev/null || true
+      fi
+    done
+    set -f
+    driver=$private
+  fi
+fi
 if [ -n "$driver" ]; then
   add "$driver"
 fi

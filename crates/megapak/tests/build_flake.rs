@@ -1,0 +1,381 @@
+//! The workspace flake `megapak init` writes, evaluated and built by a real Nix (Debian's
+//! nix-bin, 2.8) with stand-ins for nixpkgs (`fixtures/build/flake-eval`): which Python and CUDA
+//! package set the flake wires together, what `nix/image.nix` gives `streamLayeredImage`, and
+//! `nix/runtime.nix` built over fake trees with the wrapped harness run. Without Nix these
+//! tests skip with a printed reason.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::{megapak, repo_root};
+
+fn example() -> PathBuf {
+    repo_root().join("crates/megapak/example")
+}
+
+fn skip(reason: &str) {
+    #[expect(
+        clippy::print_stdout,
+        reason = "the skip reason belongs in the test output"
+    )]
+    {
+        println!("skipped: {reason}");
+    }
+}
+
+/// The template's `outputs` evaluated by a real Nix with a stand-in nixpkgs
+/// (`fixtures/build/flake-eval`), over a workspace whose lock has `target` and whose emitted
+/// files are the smallest valid ones.
+fn evaluate_flake(lock: &str) -> Option<serde_json::Value> {
+    if Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skip("`nix-instantiate` is not on PATH (CI installs Debian's nix-bin)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(megapak(dir.path(), &["init", "ws"]).code, 0);
+    let ws = dir.path().join("ws");
+    std::fs::write(ws.join("megapak.lock"), lock).unwrap();
+    std::fs::write(
+        ws.join("nix/python-packages.nix"),
+        "{ pkgs }:\nfinal: prev: { }\n",
+    )
+    .unwrap();
+    std::fs::write(ws.join("nix/packages.nix"), "ps: [ ]\n").unwrap();
+    let output = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .arg(repo_root().join("fixtures/build/flake-eval"))
+        .arg("--arg")
+        .arg("workspace")
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+fn test_lock() -> String {
+    std::fs::read_to_string(repo_root().join("fixtures/build/workspace/megapak.lock")).unwrap()
+}
+
+#[test]
+fn the_flake_builds_the_locks_python_and_cuda() {
+    let Some(outputs) = evaluate_flake(&test_lock()) else {
+        return;
+    };
+    insta::assert_json_snapshot!(outputs, @r#"
+    {
+      "checks": {
+        "args": [
+          "env",
+          "packages",
+          "python",
+          "runtime"
+        ],
+        "file": "checks.nix"
+      },
+      "config": {
+        "allowUnfree": true,
+        "cudaSupport": true
+      },
+      "cudaPackages": "cudaPackages_13_0",
+      "harness": {
+        "args": [
+          "python3Packages"
+        ],
+        "file": "megapak-smoke.nix",
+        "python3Packages": "python314"
+      },
+      "image": {
+        "args": [
+          "cuda",
+          "env",
+          "name",
+          "packages",
+          "python",
+          "runtime"
+        ],
+        "cuda": "13.0",
+        "env": "python314-env",
+        "file": "image.nix",
+        "name": "megapak-image",
+        "python": "python314"
+      },
+      "runtime": {
+        "args": [
+          "cudaPackages",
+          "env",
+          "harness",
+          "python"
+        ],
+        "cudaPackages": "cudaPackages_13_0",
+        "file": "runtime.nix",
+        "harness": "megapak-smoke.nix"
+      },
+      "shell": [
+        "python314-env",
+        "runtime.nix"
+      ],
+      "system": "x86_64-linux"
+    }
+    "#);
+}
+
+#[test]
+fn a_cpu_lock_builds_without_cuda_and_another_cuda_minor_is_followed() {
+    let lock = test_lock();
+    let cpu = lock
+        .replace("cuda = \"13.0\"\n", "")
+        .replace("python = \"3.14\"", "python = \"3.13\"");
+    let Some(outputs) = evaluate_flake(&cpu) else {
+        return;
+    };
+    assert_eq!(outputs["config"]["cudaSupport"], false);
+    assert_eq!(outputs["image"]["cuda"], serde_json::Value::Null);
+    assert_eq!(outputs["runtime"]["cudaPackages"], serde_json::Value::Null);
+    assert_eq!(outputs["image"]["python"], "python313");
+    // No overlay: nixpkgs' default CUDA set is left alone.
+    assert_eq!(outputs["cudaPackages"], "cudaPackages_12_9");
+
+    let newer = lock.replace("cuda = \"13.0\"", "cuda = \"13.1\"");
+    let outputs = evaluate_flake(&newer).unwrap();
+    assert_eq!(outputs["cudaPackages"], "cudaPackages_13_1");
+    assert_eq!(outputs["runtime"]["cudaPackages"], "cudaPackages_13_1");
+}
+
+/// `nix/image.nix` evaluated with a stand-in `dockerTools` (`fixtures/build/flake-eval/image.nix`):
+/// the arguments it gives `streamLayeredImage`.
+fn evaluate_image(args: &[&str]) -> Option<serde_json::Value> {
+    if Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skip("`nix-instantiate` is not on PATH (CI installs Debian's nix-bin)");
+        return None;
+    }
+    let output = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .arg(repo_root().join("fixtures/build/flake-eval/image.nix"))
+        .arg("--arg")
+        .arg("image")
+        .arg(example().join("nix/image.nix"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+#[test]
+fn the_image_puts_torch_and_cuda_on_layers_of_their_own() {
+    let Some(image) = evaluate_image(&[]) else {
+        return;
+    };
+    insta::assert_json_snapshot!(image, @r#"
+    {
+      "config": {
+        "Cmd": [
+          "python3"
+        ],
+        "Entrypoint": [
+          "/bin/megapak-entrypoint"
+        ],
+        "Env": [
+          "PATH=/bin:/usr/bin",
+          "HOME=/root",
+          "SSL_CERT_FILE=/nix/store/cacert/etc/ssl/certs/ca-bundle.crt",
+          "NVIDIA_VISIBLE_DEVICES=all",
+          "NVIDIA_DRIVER_CAPABILITIES=compute,utility",
+          "NVIDIA_REQUIRE_CUDA=cuda>=13.0"
+        ],
+        "WorkingDir": "/root"
+      },
+      "contents": [
+        "/nix/store/python3.14-env",
+        "/nix/store/megapak-runtime",
+        "/nix/store/fake-nss",
+        "/nix/store/ca-certificates",
+        "/nix/store/usr-bin-env",
+        "/nix/store/bin-sh"
+      ],
+      "extraCommands": "mkdir -p tmp root\nchmod 1777 tmp\nchmod 0700 root\n",
+      "layeringPipeline": [
+        [
+          "subcomponent_out",
+          [
+            "/nix/store/torch",
+            "/nix/store/cuda_cudart-13.0-lib"
+          ]
+        ],
+        [
+          "over",
+          "main",
+          [
+            "pipe",
+            [
+              [
+                "popularity_contest"
+              ],
+              [
+                "limit_layers",
+                30
+              ]
+            ]
+          ]
+        ],
+        [
+          "over",
+          "rest",
+          [
+            "pipe",
+            [
+              [
+                "popularity_contest"
+              ],
+              [
+                "limit_layers",
+                69
+              ]
+            ]
+          ]
+        ]
+      ],
+      "name": "megapak-image",
+      "tag": "latest"
+    }
+    "#);
+}
+
+#[test]
+fn a_cpu_image_without_torch_ranks_every_path() {
+    let Some(image) = evaluate_image(&["--arg", "cuda", "null", "--arg", "withTorch", "false"])
+    else {
+        return;
+    };
+    assert_eq!(
+        image["layeringPipeline"],
+        serde_json::json!([["popularity_contest"], ["limit_layers", 99]])
+    );
+    let env: Vec<&str> = image["config"]["Env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        !env.iter().any(|e| e.starts_with("NVIDIA_REQUIRE_CUDA")),
+        "{env:?}"
+    );
+    assert!(env.contains(&"NVIDIA_DRIVER_CAPABILITIES=compute,utility"));
+}
+
+/// Whether Nix builds without a sandbox, as Debian's nix-bin does: the runtime test's stand-in
+/// `runCommand` uses the host's `sed`, `readlink` and `chmod`.
+fn nix_builds_unsandboxed() -> bool {
+    let output = Command::new("nix")
+        .args([
+            "--extra-experimental-features",
+            "nix-command",
+            "show-config",
+        ])
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            let config = String::from_utf8_lossy(&output.stdout);
+            if config.lines().any(|l| l.trim() == "sandbox = true") {
+                skip(
+                    "Nix builds in a sandbox here: the stand-in runCommand needs the host's tools",
+                );
+                return false;
+            }
+            true
+        }
+        _ => {
+            skip("`nix` is not on PATH (CI installs Debian's nix-bin)");
+            false
+        }
+    }
+}
+
+fn redact_store(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("/nix/store/") {
+        let (before, after) = rest.split_at(at + "/nix/store/".len());
+        out.push_str(before);
+        if after.len() > 33 && after.as_bytes()[32] == b'-' {
+            out.push_str("[HASH]");
+            rest = &after[32..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn the_wrapped_harness_finds_onnxruntime_nvrtc_the_libraries_and_the_driver() {
+    if !nix_builds_unsandboxed() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let nonce = format!("{:?}-{}", std::time::SystemTime::now(), std::process::id());
+    let output = Command::new("nix-build")
+        .arg(repo_root().join("fixtures/build/flake-eval/runtime.nix"))
+        .arg("--arg")
+        .arg("runtime")
+        .arg(example().join("nix/runtime.nix"))
+        .args(["--argstr", "nonce", &nonce])
+        .args(["--no-out-link", "--option", "substituters", ""])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runtime = PathBuf::from(String::from_utf8(output.stdout).unwrap().trim());
+    let list = std::fs::read_to_string(runtime.join("etc/megapak/library-path")).unwrap();
+    insta::assert_snapshot!(redact_store(&list), @r"
+    /nix/store/[HASH]-cuda_cudart-13.0/lib
+    /nix/store/[HASH]-cuda_nvrtc-13.0/lib
+    /nix/store/[HASH]-libcublas-13.0/lib
+    /nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/torch/lib
+    /nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/nvidia/cudnn/lib
+    ");
+
+    // The driver where the container toolkit mounts it; the harness prints what it was given.
+    let driver = dir.path().join("usr/lib64");
+    std::fs::create_dir_all(&driver).unwrap();
+    std::fs::write(driver.join("libcuda.so.1"), "").unwrap();
+    let run = Command::new(runtime.join("bin/megapak-smoke"))
+        .args(["--json", "--require-gpu"])
+        .env("MEGAPAK_DRIVER_SEARCH_DIRS", &driver)
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let text = redact_store(&String::from_utf8_lossy(&run.stdout))
+        .replace(&driver.display().to_string(), "[DRIVER]");
+    insta::assert_snapshot!(text, @r"
+    args=--json --require-gpu
+    LD_LIBRARY_PATH=/nix/store/[HASH]-cuda_cudart-13.0/lib:/nix/store/[HASH]-cuda_nvrtc-13.0/lib:/nix/store/[HASH]-libcublas-13.0/lib:/nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/torch/lib:/nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/nvidia/cudnn/lib:[DRIVER]
+    ORT_DYLIB_PATH=/nix/store/[HASH]-python3.14-env/lib/python3.14/site-packages/onnxruntime/capi/libonnxruntime.so.1.31.1
+    MEGAPAK_NVRTC_DIR=/nix/store/[HASH]-cuda_nvrtc-13.0/lib
+    ");
+}
