@@ -44,6 +44,8 @@ pub(crate) fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
         out_link: out_link(args, workspace.as_deref()),
         nix_args,
     };
+    // Arguments megapak owns are refused before anything runs.
+    request.arguments().map_err(hinted)?;
     eprintln!("Running `{}`", request.display());
 
     let mut progress: Box<dyn Progress> = if std::io::stderr().is_terminal() {
