@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use megapak_plugin_abi::{AbiVersion, ENTRY_SYMBOL};
+use megapak_types::Hint;
 
 /// The plugin functions the host calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,22 +131,16 @@ pub enum LoadError {
     #[error("could not be loaded: {0}")]
     Open(String),
     /// The library does not export the entry symbol.
-    #[error(
-        "has no `{ENTRY_SYMBOL}` symbol, so it is not a megapak resolver plugin\nhint: a Rust plugin exports it with `megapak_plugin_abi::export_resolver!`"
-    )]
+    #[error("has no `{ENTRY_SYMBOL}` symbol, so it is not a megapak resolver plugin")]
     MissingSymbol,
     /// The entry function returned a null pointer.
     #[error("returned no function table from `{ENTRY_SYMBOL}`")]
     NullTable,
     /// The entry function returned a pointer not aligned for the table.
-    #[error(
-        "returned a function table at a misaligned address from `{ENTRY_SYMBOL}`\nhint: return the address of a `static` `megapak_plugin_table`, not a pointer into a byte buffer"
-    )]
+    #[error("returned a function table at a misaligned address from `{ENTRY_SYMBOL}`")]
     MisalignedTable,
     /// The plugin was built for another ABI major version.
-    #[error(
-        "was built for plugin ABI {plugin}, but this megapak speaks ABI {host}\nhint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI {}.x)", host.major
-    )]
+    #[error("was built for plugin ABI {plugin}, but this megapak speaks ABI {host}")]
     AbiMismatch {
         /// What the plugin's table says.
         plugin: AbiVersion,
@@ -199,7 +194,7 @@ pub struct PluginError {
 pub enum HostError {
     /// Two files give the same plugin name.
     #[error(
-        "Two plugins are named `{name}`: `{}` and `{}`\nhint: remove one of them, or the folder that holds it from `MEGAPAK_PLUGIN_PATH` or `[plugins] paths`",
+        "Two plugins are named `{name}`: `{}` and `{}`",
         first.display(), second.display()
     )]
     DuplicateName {
@@ -219,10 +214,12 @@ pub enum HostError {
         path: PathBuf,
         /// Why it was refused.
         reason: String,
+        /// What to do about it, when there is an obvious next step.
+        hint: Option<String>,
     },
     /// A plugin that `megapak.toml` requires was not found.
     #[error(
-        "Required plugin `{name}` was not found: no `{file}` in {}\nhint: build the plugin and put `{file}` in one of those folders, or name its folder in `[plugins] paths`",
+        "Required plugin `{name}` was not found: no `{file}` in {}",
         folder_list(searched)
     )]
     RequiredMissing {
@@ -233,6 +230,40 @@ pub enum HostError {
         /// The folders searched, in order.
         searched: Vec<PathBuf>,
     },
+}
+
+impl Hint for LoadError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::MissingSymbol => Some(
+                "a Rust plugin exports it with `megapak_plugin_abi::export_resolver!`".to_owned(),
+            ),
+            Self::MisalignedTable => Some(
+                "return the address of a `static` `megapak_plugin_table`, not a pointer into a byte buffer"
+                    .to_owned(),
+            ),
+            Self::AbiMismatch { host, .. } => Some(format!(
+                "rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI {}.x)",
+                host.major
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl Hint for HostError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::DuplicateName { .. } => Some(
+                "remove one of them, or the folder that holds it from `MEGAPAK_PLUGIN_PATH` or `[plugins] paths`"
+                    .to_owned(),
+            ),
+            Self::RequiredRefused { hint, .. } => hint.clone(),
+            Self::RequiredMissing { file, .. } => Some(format!(
+                "build the plugin and put `{file}` in one of those folders, or name its folder in `[plugins] paths`"
+            )),
+        }
+    }
 }
 
 /// `` `a`, `b` `` for the folders searched, as the messages name them.

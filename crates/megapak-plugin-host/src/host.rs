@@ -10,6 +10,8 @@ use megapak_plugin_abi::wire::{
     CandidatesRequest, CandidatesResponse, Description, DetailsRequest, DetailsResponse,
 };
 
+use megapak_types::Hint;
+
 use crate::breadcrumb;
 use crate::calls::PluginCalls;
 use crate::error::{HostError, LoadError, PluginError};
@@ -99,6 +101,12 @@ impl Plugin {
             path: self.path.clone(),
             cause,
         }
+    }
+}
+
+impl Hint for Refusal {
+    fn hint(&self) -> Option<String> {
+        self.reason.hint()
     }
 }
 
@@ -242,6 +250,7 @@ impl Plugins {
                     name: name.clone(),
                     path: refusal.path.clone(),
                     reason: refusal.reason.to_string(),
+                    hint: refusal.reason.hint(),
                 });
             }
             return Err(HostError::RequiredMissing {

@@ -3,7 +3,7 @@
 use megapak_plugin_fixtures::{PluginDir, c_library, text_file};
 use megapak_plugin_host::{HostOptions, Plugins, SearchPath};
 
-use super::{load, redact};
+use super::{load, redact, with_hint};
 
 #[test]
 fn two_plugins_with_the_same_name_stop_the_run_naming_both_files() {
@@ -12,7 +12,7 @@ fn two_plugins_with_the_same_name_stop_the_run_naming_both_files() {
     second.install(&c_library("c_resolver"), "c_resolver");
     let plugins = load(&[&first, &second], &[]);
     let error = plugins.ensure_usable().unwrap_err();
-    insta::assert_snapshot!(redact(&error.to_string(), &[&first, &second]), @r"
+    insta::assert_snapshot!(redact(&with_hint(&error), &[&first, &second]), @r"
     Two plugins are named `c-resolver`: `[DIR0]/libmegapak_plugin_c_resolver.so` and `[DIR1]/libmegapak_plugin_c_resolver.so`
     hint: remove one of them, or the folder that holds it from `MEGAPAK_PLUGIN_PATH` or `[plugins] paths`
     ");
@@ -46,7 +46,7 @@ fn a_required_plugin_that_is_refused_stops_the_run() {
     let plugins = load(&[&dir], &["internal"]);
     assert!(plugins.is_fatal(&plugins.refused[0]));
     let error = plugins.ensure_usable().unwrap_err();
-    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"
+    insta::assert_snapshot!(redact(&with_hint(&error), &[&dir]), @"
     Required plugin `internal` (`[DIR0]/libmegapak_plugin_internal.so`) was built for plugin ABI 1.0, but this megapak speaks ABI 2.0
     hint: rebuild the plugin against the `megapak-plugin-abi` of this megapak (plugin ABI 2.x)
     ");
@@ -57,7 +57,7 @@ fn a_required_plugin_that_is_missing_stops_the_run() {
     let dir = PluginDir::new();
     let plugins = load(&[&dir], &["internal_wheels"]);
     let error = plugins.ensure_usable().unwrap_err();
-    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @r"
+    insta::assert_snapshot!(redact(&with_hint(&error), &[&dir]), @r"
     Required plugin `internal-wheels` was not found: no `libmegapak_plugin_internal_wheels.so` in `[DIR0]`
     hint: build the plugin and put `libmegapak_plugin_internal_wheels.so` in one of those folders, or name its folder in `[plugins] paths`
     ");

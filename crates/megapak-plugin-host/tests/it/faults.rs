@@ -54,7 +54,7 @@ fn a_panic_during_a_call_fails_that_call_only() {
     let error = plugin
         .candidates(&candidates_request(&["rust-hello", "boom"]))
         .unwrap_err();
-    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"Plugin `rust-resolver` (`[DIR0]/libmegapak_plugin_rust_resolver.so`) panicked in `candidates`: Asked for `boom` (at fixtures/plugins/rust-resolver/src/lib.rs:32:27)");
+    insta::assert_snapshot!(redact(&error.to_string(), &[&dir]), @"Plugin `rust-resolver` (`[DIR0]/libmegapak_plugin_rust_resolver.so`) panicked in `candidates`: Asked for `boom` (at fixtures/plugins/rust-resolver/src/lib.rs:43:27)");
     let again = plugin
         .candidates(&candidates_request(&["rust-hello"]))
         .unwrap();

@@ -69,7 +69,7 @@ fn a_rust_plugin_built_outside_the_default_members_loads_and_answers() {
 }
 
 #[test]
-fn the_first_party_plugins_load_and_honestly_have_no_candidates() {
+fn the_first_party_plugins_load_and_answer_through_the_host() {
     let dir = PluginDir::new();
     for name in ["nixpkgs", "pypi", "custom-wheel"] {
         dir.install(&rust_library(&format!("megapak-plugin-{name}")), name);
@@ -78,16 +78,38 @@ fn the_first_party_plugins_load_and_honestly_have_no_candidates() {
     plugins.ensure_usable().unwrap();
     let names: Vec<_> = plugins.loaded.iter().map(|plugin| plugin.name()).collect();
     assert_eq!(names, ["custom-wheel", "nixpkgs", "pypi"]);
-    for plugin in &plugins.loaded {
-        let response = plugin.candidates(&candidates_request(&["torch"])).unwrap();
-        assert_eq!(
-            response.packages[0].outcome,
-            CandidatesOutcome::NotFound {
-                reason: format!(
-                    "The `{}` resolver does not supply candidates yet",
-                    plugin.name()
-                )
-            }
-        );
-    }
+    let outcome = |name: &str, request: &megapak_plugin_abi::wire::CandidatesRequest| {
+        let plugin = plugins.get(name).unwrap();
+        plugin
+            .candidates(request)
+            .unwrap()
+            .packages
+            .remove(0)
+            .outcome
+    };
+    // nixpkgs answers from its embedded snapshot: no Nix, no network.
+    let torch = outcome("nixpkgs", &candidates_request(&["torch"]));
+    assert!(
+        matches!(torch, CandidatesOutcome::Found { .. }),
+        "{torch:?}"
+    );
+    // custom-wheel serves only what `megapak.toml` declares.
+    let none = outcome("custom-wheel", &candidates_request(&["torch"]));
+    assert!(
+        matches!(none, CandidatesOutcome::NotFound { .. }),
+        "{none:?}"
+    );
+    // pypi, offline with an empty cache, says what it would have fetched.
+    let cache = tempfile::tempdir().unwrap();
+    let mut request = candidates_request(&["torch"]);
+    request.offline = true;
+    request.settings.insert(
+        "cache-dir".to_owned(),
+        cache.path().display().to_string().into(),
+    );
+    let offline = outcome("pypi", &request);
+    assert!(
+        matches!(offline, CandidatesOutcome::Offline { .. }),
+        "{offline:?}"
+    );
 }

@@ -32,12 +32,20 @@ fn redact(text: &str, dirs: &[&PluginDir]) -> String {
         })
 }
 
-/// Every refusal's message, one per line (hints kept on their own lines).
+/// Every refusal's message, one per line, each followed by its hint line if any.
 fn refusals(plugins: &Plugins, dirs: &[&PluginDir]) -> String {
     let lines: Vec<String> = plugins
         .refused
         .iter()
-        .map(|refusal| redact(&refusal.to_string(), dirs))
+        .map(|refusal| redact(&with_hint(refusal), dirs))
         .collect();
     lines.join("\n")
+}
+
+/// An error's message, and its `hint:` line as megapak prints it.
+fn with_hint(error: &(impl std::fmt::Display + megapak_types::Hint)) -> String {
+    match error.hint() {
+        Some(hint) => format!("{error}\nhint: {hint}"),
+        None => error.to_string(),
+    }
 }

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::hinted;
 use crate::cli::{PluginsArgs, PluginsCommand};
-use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE, split_hints};
+use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE};
 use crate::output::write_stdout;
 use crate::plugin_trust::warn_about_plugins_writable_by_everyone;
 use crate::terminal_text;
@@ -50,7 +50,7 @@ pub(crate) fn load_checked(
 ) -> anyhow::Result<Plugins> {
     let plugins = load(config);
     show(&plugins)?;
-    plugins.ensure_usable()?;
+    plugins.ensure_usable().map_err(hinted)?;
     Ok(plugins)
 }
 
@@ -101,7 +101,7 @@ fn load(config: Option<&Config>) -> Plugins {
     terminal_text::warnings(&plugins.warnings, |warning| warning.hint());
     warn_about_plugins_writable_by_everyone(plugins.searched());
     for refusal in plugins.refused.iter().filter(|r| !plugins.is_fatal(r)) {
-        let (reason, hints) = split_hints(&refusal.reason.to_string());
+        let (reason, hints) = reason_and_hints(refusal);
         eprintln!(
             "{WARNING_STYLE}warning{WARNING_STYLE:#}: Skipped plugin `{}` (`{}`), which {reason}",
             refusal.name,
@@ -112,6 +112,14 @@ fn load(config: Option<&Config>) -> Plugins {
         }
     }
     plugins
+}
+
+/// Why a file was refused, and what to do about it.
+fn reason_and_hints(refusal: &Refusal) -> (String, Vec<String>) {
+    (
+        refusal.reason.to_string(),
+        refusal.hint().into_iter().collect(),
+    )
 }
 
 fn render_json(plugins: &Plugins) -> String {
@@ -139,7 +147,7 @@ fn render_json(plugins: &Plugins) -> String {
 }
 
 fn refused_json(plugins: &Plugins, refusal: &Refusal) -> serde_json::Value {
-    let (reason, hints) = split_hints(&refusal.reason.to_string());
+    let (reason, hints) = reason_and_hints(refusal);
     json!({
         "name": refusal.name,
         "version": null,
@@ -203,7 +211,7 @@ fn render_table(plugins: &Plugins) -> String {
     if !plugins.refused.is_empty() {
         text.push_str("\nRefused:\n");
         for refusal in &plugins.refused {
-            let (reason, hints) = split_hints(&refusal.reason.to_string());
+            let (reason, hints) = reason_and_hints(refusal);
             let _ = writeln!(text, "  {}: {reason}", refusal.name);
             for hint in hints {
                 let _ = writeln!(text, "    hint: {hint}");
