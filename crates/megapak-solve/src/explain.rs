@@ -235,8 +235,13 @@ fn fact(oracle: &Oracle<'_>, external: &External<Pkg, Range, String>) -> Option<
                 requirement(dependency, range)
             };
             Some(format!(
-                "{} asks for {asked}{}",
+                "{} {} for {asked}{}",
                 places(&root.locations),
+                if root.locations.len() > 1 {
+                    "ask"
+                } else {
+                    "asks"
+                },
                 unavailable(oracle, dependency, range)
             ))
         }
@@ -326,7 +331,7 @@ fn oracle_fits(
             .all(|(r, _)| r.contains(&candidate.version))
 }
 
-/// "No resolver has `numpy<2` (nixpkgs has 2.3.4; pypi: `numpy` is not on the index)".
+/// "no resolver has `numpy<2` (nixpkgs has 2.3.4; pypi: `numpy` is not on the index)".
 fn no_versions(oracle: &Oracle<'_>, package: &Pkg, range: &Range) -> String {
     let Some(name) = package.name() else {
         return format!("`{package}` is not available");
@@ -334,9 +339,9 @@ fn no_versions(oracle: &Oracle<'_>, package: &Pkg, range: &Range) -> String {
     let told = resolvers_say(oracle, name, range);
     let what = requirement(package, range);
     if told.is_empty() {
-        format!("No resolver has {what}")
+        format!("no resolver has {what}")
     } else {
-        format!("No resolver has {what} ({told})")
+        format!("no resolver has {what} ({told})")
     }
 }
 

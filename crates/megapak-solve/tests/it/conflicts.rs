@@ -110,3 +110,19 @@ fn a_long_chain_keeps_its_beginning_and_its_end() {
     let error = run("link0\nx>=1\n", &providers).unwrap_err();
     insta::assert_snapshot!(report(&error));
 }
+
+#[test]
+fn entries_merged_from_several_lines_are_named_together() {
+    let pypi = FixtureProvider::new("pypi")
+        .with("numpy", "1.26.4", &[])
+        .with("numpy", "2.3.4", &[]);
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let error = run("numpy<2\nnumpy>=1.27\n", &providers).unwrap_err();
+    insta::assert_snapshot!(report(&error), @r#"
+    No set of versions satisfies the pak files:
+      `paks/pak5.txt:1`, `paks/pak5.txt:2` ask for `numpy>=1.27,<2`, which no resolver has (pypi has 2.3.4, 1.26.4)
+      so no set of versions satisfies all of them
+    hint: Pin a version or a resolver of `numpy` with an `[[override]]` in megapak.toml (`version = "..."`, `provider = "..."`, or `attr = "..."` for another nixpkgs attribute)
+    hint: Let a later resolver of `[resolvers] order` supply it, or build a custom wheel for the `custom-wheel` resolver
+    "#);
+}
