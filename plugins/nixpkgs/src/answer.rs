@@ -129,9 +129,13 @@ impl<'a> Judge<'a> {
             }
         }
         let Some(nix_version) = entry.version.as_deref() else {
-            return Verdict::NotFound(format!(
-                "The version of {subject} is computed, which the `source` backend cannot read; the `eval` backend can tell"
-            ));
+            return Verdict::NotFound(if header.made_by == "source" {
+                format!(
+                    "The version of {subject} is computed, which the `source` backend cannot read; the `eval` backend can tell"
+                )
+            } else {
+                format!("nixpkgs gives {subject} no version")
+            });
         };
         let Some(version) = pep440(nix_version) else {
             return Verdict::NotFound(format!(

@@ -15,6 +15,21 @@ use crate::settings::{Backend, Settings};
 use crate::snapshot::Snapshot;
 use crate::{embedded, eval, source};
 
+/// Why no catalog could be loaded.
+#[derive(Debug)]
+pub(crate) enum LoadError {
+    /// The whole call fails, with this message.
+    Failed(String),
+    /// The answer needs the network and the request is offline: every package is `offline`.
+    Offline(String),
+}
+
+impl From<String> for LoadError {
+    fn from(message: String) -> Self {
+        LoadError::Failed(message)
+    }
+}
+
 /// The catalogs loaded so far.
 #[derive(Debug, Default)]
 pub(crate) struct Catalogs {
@@ -40,7 +55,8 @@ impl Catalogs {
         target: &Target,
         python: PythonVersion,
         workspace: &Path,
-    ) -> Result<Arc<Catalog>, String> {
+        offline: bool,
+    ) -> Result<Arc<Catalog>, LoadError> {
         let path = match settings.backend {
             Backend::Index => match &settings.index {
                 None => return Ok(embedded::catalog()),
@@ -82,8 +98,13 @@ impl Catalogs {
                 let pinned = eval::Nixpkgs::from_setting(&path, settings.path.is_none())
                     .map_err(|e| e.to_string())?;
                 let cache = settings.cache.clone().or_else(eval::default_cache_dir);
-                eval::evaluate(&pinned, python, &target.system, cache.as_deref())
-                    .map_err(|e| e.to_string())?
+                match eval::evaluate(&pinned, python, &target.system, cache.as_deref(), offline) {
+                    Ok(snapshot) => snapshot,
+                    Err(error @ eval::EvalError::Offline { .. }) => {
+                        return Err(LoadError::Offline(error.to_string()));
+                    }
+                    Err(error) => return Err(LoadError::Failed(error.to_string())),
+                }
             }
         };
         let catalog = Arc::new(Catalog::new(snapshot));

@@ -44,6 +44,9 @@ pub fn build_snapshot(
     pythons: &[PythonVersion],
     system: &str,
 ) -> Result<Snapshot, BuildError> {
+    if pythons.is_empty() {
+        return Err(BuildError::NoPython);
+    }
     let mut readings = Vec::with_capacity(pythons.len());
     for python in pythons {
         readings.push(match backend {
@@ -53,6 +56,7 @@ pub fn build_snapshot(
                 *python,
                 system,
                 None,
+                false,
             )?,
         });
     }
@@ -100,4 +104,72 @@ pub fn build_snapshot(
         .failures
         .retain(|attribute, _| !entries.contains_key(attribute));
     Ok(merged)
+}
+
+impl megapak_types::Hint for BuildError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            BuildError::Source(error) => error.hint(),
+            BuildError::Eval(error) => error.hint(),
+            BuildError::NoPython => None,
+        }
+    }
+}
+
+impl megapak_types::Hint for SourceError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            SourceError::NotNixpkgs(_) => Some(
+                "name the root of a nixpkgs checkout: the folder that has `pkgs/top-level`"
+                    .to_owned(),
+            ),
+            SourceError::Io(_) | SourceError::Unreadable { .. } => None,
+        }
+    }
+}
+
+impl megapak_types::Hint for EvalError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            EvalError::NoNix => Some(
+                "install Nix (2.18 or later for current nixpkgs), or read the tree with the `source` backend".to_owned(),
+            ),
+            EvalError::NotNixpkgs(error) => error.hint(),
+            EvalError::Nix { .. } => Some(
+                "current nixpkgs needs Nix 2.18 or later: `nix-instantiate --version` shows this machine's; the `source` backend needs no Nix".to_owned(),
+            ),
+            EvalError::FlakeLock { .. } | EvalError::Io(_) | EvalError::Offline { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use megapak_types::Hint;
+
+    use super::*;
+
+    #[test]
+    fn a_tree_that_is_not_nixpkgs_gets_a_hint() {
+        let folder = tempfile::tempdir().unwrap();
+        let python = "3.14".parse().unwrap();
+        let error = build_snapshot(
+            folder.path(),
+            IndexBackend::Source,
+            &[python],
+            "x86_64-linux",
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .ends_with("is not a nixpkgs tree: it has no `pkgs/top-level/python-packages.nix`")
+        );
+        assert_eq!(
+            error.hint().as_deref(),
+            Some("name the root of a nixpkgs checkout: the folder that has `pkgs/top-level`")
+        );
+        let none = build_snapshot(folder.path(), IndexBackend::Source, &[], "x86_64-linux");
+        assert!(matches!(none, Err(BuildError::NoPython)));
+    }
 }

@@ -30,12 +30,13 @@ pub mod version;
 use std::path::Path;
 
 use megapak_plugin_abi::wire::{
-    CandidatesRequest, CandidatesResponse, DetailsRequest, DetailsResponse, Target, capability,
+    CandidatesAnswer, CandidatesOutcome, CandidatesRequest, CandidatesResponse, DetailsAnswer,
+    DetailsOutcome, DetailsRequest, DetailsResponse, Target, capability,
 };
 use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver};
 
 use crate::answer::Judge;
-use crate::backend::Catalogs;
+use crate::backend::{Catalogs, LoadError};
 use crate::catalog::Context;
 use crate::python::PythonVersion;
 use crate::settings::Settings;
@@ -50,24 +51,35 @@ pub struct NixpkgsResolver {
 }
 
 impl NixpkgsResolver {
-    /// Reads the settings and loads the catalog for a request, then calls `answer` with a judge.
+    /// Reads the settings and loads the catalog for a request, then calls `answer` with a judge;
+    /// `offline` answers instead when loading would need the network and the request is offline.
     fn with_judge<T>(
         &self,
-        target: &Target,
-        workspace: &str,
-        settings: &serde_json::Map<String, serde_json::Value>,
+        request: Request<'_>,
         answer: impl FnOnce(&Judge<'_>) -> T,
+        offline: impl FnOnce(&str) -> T,
     ) -> Result<T, ResolveError> {
+        let Request {
+            target,
+            workspace,
+            settings,
+            offline: is_offline,
+        } = request;
         let settings = Settings::from_json(settings, Path::new(workspace))
             .map_err(|error| ResolveError::new(error.to_string()))?;
         let python: PythonVersion = target
             .python
             .parse()
             .map_err(|error: python::InvalidPythonError| ResolveError::new(error.to_string()))?;
-        let catalog = self
-            .catalogs
-            .load(&settings, target, python, Path::new(workspace))
-            .map_err(ResolveError::new)?;
+        let catalog =
+            match self
+                .catalogs
+                .load(&settings, target, python, Path::new(workspace), is_offline)
+            {
+                Ok(catalog) => catalog,
+                Err(LoadError::Offline(reason)) => return Ok(offline(&reason)),
+                Err(LoadError::Failed(message)) => return Err(ResolveError::new(message)),
+            };
         let index = catalog.snapshot.python_index(python).ok_or_else(|| {
             let pythons: Vec<String> =
                 catalog.snapshot.header.pythons.iter().map(ToString::to_string).collect();
@@ -110,35 +122,85 @@ impl Resolver for NixpkgsResolver {
     }
 
     fn candidates(&self, request: &CandidatesRequest) -> Result<CandidatesResponse, ResolveError> {
+        let each = |outcome: &dyn Fn(&str, Option<&str>) -> CandidatesAnswer| {
+            let packages = request
+                .packages
+                .iter()
+                .map(|package| outcome(&package.name, package.specifiers.as_deref()))
+                .collect();
+            CandidatesResponse { packages }
+        };
         self.with_judge(
-            &request.target,
-            &request.workspace,
-            &request.settings,
-            |judge| {
-                let packages = request
-                    .packages
-                    .iter()
-                    .map(|package| judge.candidates(&package.name, package.specifiers.as_deref()))
-                    .collect();
-                CandidatesResponse { packages }
+            Request::of(
+                &request.target,
+                &request.workspace,
+                &request.settings,
+                request.offline,
+            ),
+            |judge| each(&|name, specifiers| judge.candidates(name, specifiers)),
+            |reason| {
+                each(&|name, _| CandidatesAnswer {
+                    name: name.to_owned(),
+                    outcome: CandidatesOutcome::Offline {
+                        reason: reason.to_owned(),
+                    },
+                })
             },
         )
     }
 
     fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, ResolveError> {
+        let each = |outcome: &dyn Fn(&str, &str) -> DetailsAnswer| {
+            let packages = request
+                .packages
+                .iter()
+                .map(|package| outcome(&package.name, &package.version))
+                .collect();
+            DetailsResponse { packages }
+        };
         self.with_judge(
-            &request.target,
-            &request.workspace,
-            &request.settings,
-            |judge| {
-                let packages = request
-                    .packages
-                    .iter()
-                    .map(|package| judge.details(&package.name, &package.version))
-                    .collect();
-                DetailsResponse { packages }
+            Request::of(
+                &request.target,
+                &request.workspace,
+                &request.settings,
+                request.offline,
+            ),
+            |judge| each(&|name, version| judge.details(name, version)),
+            |reason| {
+                each(&|name, version| DetailsAnswer {
+                    name: name.to_owned(),
+                    version: version.to_owned(),
+                    outcome: DetailsOutcome::Offline {
+                        reason: reason.to_owned(),
+                    },
+                })
             },
         )
+    }
+}
+
+/// What [`NixpkgsResolver::with_judge`] needs of a request.
+#[derive(Debug, Clone, Copy)]
+struct Request<'r> {
+    target: &'r Target,
+    workspace: &'r str,
+    settings: &'r serde_json::Map<String, serde_json::Value>,
+    offline: bool,
+}
+
+impl<'r> Request<'r> {
+    fn of(
+        target: &'r Target,
+        workspace: &'r str,
+        settings: &'r serde_json::Map<String, serde_json::Value>,
+        offline: bool,
+    ) -> Self {
+        Self {
+            target,
+            workspace,
+            settings,
+            offline,
+        }
     }
 }
 

@@ -12,6 +12,8 @@ pub struct Locked {
     pub key: String,
     /// In words, e.g. `github:NixOS/nixpkgs/0123abc`.
     pub description: String,
+    /// Whether evaluating it fetches it (every kind but `path`).
+    pub fetches: bool,
 }
 
 /// Reads the `nixpkgs` input of a `flake.lock` text.
@@ -102,6 +104,7 @@ pub fn read_flake_lock(text: &str) -> Result<Locked, String> {
         expression,
         key,
         description,
+        fetches: kind != "path",
     })
 }
 

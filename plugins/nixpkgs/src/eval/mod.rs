@@ -63,6 +63,12 @@ pub enum EvalError {
         /// Nix's message.
         message: String,
     },
+    /// The pinned nixpkgs would have to be fetched, and the request is offline.
+    #[error("Evaluating {nixpkgs} needs to fetch it, and megapak runs offline")]
+    Offline {
+        /// The nixpkgs, in words.
+        nixpkgs: String,
+    },
     /// A temporary file could not be written.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -132,12 +138,14 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 }
 
 /// Evaluates `nixpkgs`' `python3XXPackages` for `python` and `system`; with `cache`, reads and
-/// writes the cache there.
+/// writes the cache there. `offline`: a `flake.lock` input that would have to be fetched is an
+/// [`EvalError::Offline`] unless the cache has it.
 pub fn evaluate(
     nixpkgs: &Nixpkgs,
     python: PythonVersion,
     system: &str,
     cache: Option<&Path>,
+    offline: bool,
 ) -> Result<Snapshot, EvalError> {
     let (identity, stamped) = nixpkgs.identity();
     let root = match nixpkgs {
@@ -150,6 +158,14 @@ pub fn evaluate(
         .and_then(|file| cache::read(file, root))
     {
         return Ok(snapshot);
+    }
+    if offline
+        && let Nixpkgs::Locked(locked) = nixpkgs
+        && locked.fetches
+    {
+        return Err(EvalError::Offline {
+            nixpkgs: nixpkgs.description(),
+        });
     }
     let nix =
         nix::find_nix_instantiate(std::env::var_os("PATH").as_deref()).ok_or(EvalError::NoNix)?;
@@ -177,7 +193,7 @@ pub fn evaluate_with(
     let run = |text: String| -> Result<String, String> {
         let file = folder.path().join("eval.nix");
         std::fs::write(&file, text).map_err(|e| e.to_string())?;
-        nix::eval_json(nix, &file)
+        nix::eval_json(nix, &file, matches!(nixpkgs, Nixpkgs::Tree(_)))
     };
     let mut snapshot = Snapshot::new(Header {
         revision: nixpkgs.description(),

@@ -12,9 +12,15 @@ pub(crate) fn find_nix_instantiate(path_variable: Option<&OsStr>) -> Option<Path
 }
 
 /// Evaluates the Nix file `file` strictly to JSON; `Err` carries Nix's error message.
-pub(crate) fn eval_json(nix: &Path, file: &Path) -> Result<String, String> {
-    let output = Command::new(nix)
-        .args(["--eval", "--strict", "--json", "--readonly-mode"])
+/// `read_only`: nothing needs the store (a tree on disk); a `flake.lock` input must be fetched
+/// into it.
+pub(crate) fn eval_json(nix: &Path, file: &Path, read_only: bool) -> Result<String, String> {
+    let mut command = Command::new(nix);
+    command.args(["--eval", "--strict", "--json"]);
+    if read_only {
+        command.arg("--readonly-mode");
+    }
+    let output = command
         .args(["--option", "substituters", ""])
         .arg(file)
         .output()

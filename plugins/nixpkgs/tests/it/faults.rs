@@ -52,3 +52,26 @@ numpy: found 2.4.2
 insightface: not-found: `insightface` is in nixpkgs, but disabled for Python 3.14
 ");
 }
+
+#[test]
+fn an_offline_request_does_not_fetch_the_pinned_nixpkgs() {
+    let workspace = tempfile::tempdir().unwrap();
+    let lock = json!({
+        "nodes": {
+            "nixpkgs": {"locked": {"type": "github", "owner": "NixOS", "repo": "nixpkgs",
+                "rev": "0123456789abcdef0123456789abcdef01234567", "narHash": "sha256-offline"}},
+            "root": {"inputs": {"nixpkgs": "nixpkgs"}}
+        },
+        "root": "root",
+        "version": 7
+    });
+    fs_err::write(workspace.path().join("flake.lock"), lock.to_string()).unwrap();
+    let cache = workspace.path().join("cache");
+    let mut request = candidates_with(
+        &["numpy"],
+        json!({"backend": "eval", "cache": cache.display().to_string()}),
+    );
+    request.workspace = workspace.path().display().to_string();
+    request.offline = true;
+    insta::assert_snapshot!(lines(&harness().candidates(&request).unwrap().packages), @"numpy: offline: Evaluating nixpkgs `github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567` needs to fetch it, and megapak runs offline");
+}

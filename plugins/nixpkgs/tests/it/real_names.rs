@@ -33,3 +33,41 @@ fn every_real_name_gets_its_answer_from_the_embedded_index() {
         .count();
     assert_eq!(found, 120);
 }
+
+/// The version found, or the reason given.
+fn answer(name: &str) -> Result<String, String> {
+    let response = harness().candidates_of(&[name]).unwrap();
+    match &response.packages[0].outcome {
+        CandidatesOutcome::Found { versions, .. } => Ok(versions[0].version.clone()),
+        CandidatesOutcome::NotFound { reason } => Err(reason.clone()),
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn the_facts_of_the_data_hold() {
+    assert_eq!(answer("torch").unwrap(), "2.10.0");
+    assert_eq!(answer("onnx").unwrap(), "1.20.1");
+    assert_eq!(answer("onnxruntime").unwrap(), "1.24.4");
+    assert_eq!(answer("onnxruntime-gpu").unwrap(), "1.24.4");
+    for absent in [
+        "decord",
+        "segment-anything",
+        "spandrel",
+        "compel",
+        "facexlib",
+    ] {
+        assert_eq!(
+            answer(absent).unwrap_err(),
+            format!("`{absent}` is not in nixpkgs' `python314Packages`")
+        );
+    }
+    assert_eq!(
+        answer("insightface").unwrap_err(),
+        "`insightface` is in nixpkgs at 0.7.3, but built for Python 3.13 only, not 3.14"
+    );
+    assert_eq!(
+        answer("cupy").unwrap_err(),
+        "`cupy` is only in nixpkgs' evaluation of 2025-09-28 (at 13.6.0): on 2026-05-03 nixpkgs built it for no Python (unfree, broken or removed since)"
+    );
+}
