@@ -23,7 +23,7 @@ use crate::sri::{self, HashingReader};
 use crate::wheel;
 
 /// The tail of a zip fetched first: its central directory and, in most wheels, METADATA.
-pub const TAIL: u64 = 32 * 1024;
+pub const TAIL: u64 = 16 * 1024;
 
 /// The PEP 517 default for a project without `[build-system]`.
 const DEFAULT_BUILD_SYSTEM: &str = "setuptools>=40.8.0";

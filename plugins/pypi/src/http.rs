@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use ureq::Agent;
 use ureq::tls::{RootCerts, TlsConfig};
+use ureq::unversioned::transport::DefaultConnector;
 
+use crate::dns::CachingResolver;
 use crate::error::PypiError;
 
 /// Requests made and body bytes received, for the benchmark.
@@ -92,15 +94,19 @@ impl Client {
         let tls = TlsConfig::builder()
             .root_certs(RootCerts::PlatformVerifier)
             .build();
-        let agent: Agent = Agent::config_builder()
+        let config = Agent::config_builder()
             .tls_config(tls)
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
             .user_agent(concat!("megapak-plugin-pypi/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections(max_in_flight * 2)
             .max_idle_connections_per_host(max_in_flight)
-            .build()
-            .into();
+            .build();
+        let agent = Agent::with_parts(
+            config,
+            DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         Self {
             agent,
             timeout,
@@ -133,10 +139,7 @@ impl Client {
 
     /// GETs `url` for streaming: the status, the kept headers and a reader of the body, which
     /// counts its bytes and stops with an error past `max_bytes`. Only the request is retried.
-    pub fn get_stream(
-        &self,
-        url: &str,
-    ) -> Result<Streamed, PypiError> {
+    pub fn get_stream(&self, url: &str) -> Result<Streamed, PypiError> {
         self.with_retries(url, |client| {
             let response = client.send(url, &[])?;
             let status = response.status().as_u16();

@@ -17,10 +17,15 @@
 //! `max-in-flight` (16), `cache-dir`, `glibc` (`2.28`), `timeout` (30 s), `retries` (3),
 //! `max-response-mib` (256). The pak files' `--index-url`, `--extra-index-url`, `--find-links`
 //! and `--no-index` arrive in the request and take precedence.
+//!
+//! With `MEGAPAK_PYPI_TRAFFIC` set in the environment, each call ends with one line on stderr
+//! saying how many requests it made and how many bytes it received (for a slow link, and for the
+//! benchmark that compares it with uv).
 
 mod cache;
 mod candidates;
 mod details;
+mod dns;
 mod error;
 mod facts;
 mod fetch;
@@ -39,6 +44,7 @@ mod tags;
 mod wheel;
 mod zip;
 
+use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
 use megapak_plugin_abi::serde_json::{Map, Value};
@@ -91,6 +97,20 @@ impl PypiResolver {
     pub fn traffic(&self) -> Traffic {
         let (requests, bytes) = self.stats.snapshot();
         Traffic { requests, bytes }
+    }
+
+    /// With `MEGAPAK_PYPI_TRAFFIC` set, one line on stderr with the traffic of a call.
+    fn report(&self, call: &str, packages: usize, before: Traffic) {
+        if std::env::var_os("MEGAPAK_PYPI_TRAFFIC").is_none() {
+            return;
+        }
+        let after = self.traffic();
+        let _ = writeln!(
+            std::io::stderr(),
+            "pypi: {call} of {packages} packages: {} requests, {} bytes",
+            after.requests - before.requests,
+            after.bytes - before.bytes
+        );
     }
 
     fn call(
@@ -158,9 +178,11 @@ impl Resolver for PypiResolver {
             &request.target,
             request.offline,
         )?;
+        let before = self.traffic();
         let packages = parallel::bounded_map(&request.packages, call.settings.max_in_flight, |q| {
             candidates::candidates(&call, q)
         });
+        self.report("candidates", packages.len(), before);
         Ok(CandidatesResponse { packages })
     }
 
@@ -172,9 +194,11 @@ impl Resolver for PypiResolver {
             &request.target,
             request.offline,
         )?;
+        let before = self.traffic();
         let packages = parallel::bounded_map(&request.packages, call.settings.max_in_flight, |q| {
             details::details(&call, q)
         });
+        self.report("details", packages.len(), before);
         Ok(DetailsResponse { packages })
     }
 }

@@ -11,6 +11,10 @@ use crate::zip;
 /// The largest METADATA read.
 const MAX_METADATA: u64 = 16 << 20;
 
+/// A central directory larger than this is read only where it holds `*.dist-info` (its end):
+/// torch's is 1.3 MB, onnx's 1.6 MB. Smaller ones are read whole, for the import names.
+const PARTIAL_DIRECTORY_ABOVE: u64 = 256 * 1024;
+
 /// What the resolver reads from a wheel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WheelContents {
@@ -26,15 +30,11 @@ pub fn read_wheel(
     project: &PackageName,
     tail: u64,
 ) -> Result<WheelContents, PypiError> {
-    let entries = zip::entries(source, tail)?;
+    let (entries, complete) =
+        zip::entries_for(source, tail, PARTIAL_DIRECTORY_ABOVE, &is_metadata)?;
     let candidates: Vec<&zip::Entry> = entries
         .iter()
-        .filter(|entry| {
-            entry
-                .name
-                .strip_suffix(".dist-info/METADATA")
-                .is_some_and(|dir| !dir.contains('/'))
-        })
+        .filter(|entry| is_metadata(&entry.name))
         .collect();
     let ours = candidates.iter().find(|entry| {
         let dir = entry.name.split(".dist-info/").next().unwrap_or("");
@@ -47,10 +47,43 @@ pub fn read_wheel(
             filename: source.filename().to_owned(),
         })?;
     let bytes = zip::read(source, entry, MAX_METADATA)?;
+    let import_names = if complete {
+        import_names(entries.iter().map(|entry| entry.name.as_str()))
+    } else {
+        // Only the directory's end was read: `top_level.txt` where the wheel has one (it sits
+        // beside METADATA), else none rather than a guess from part of the file list.
+        let dir = entry.name.trim_end_matches("METADATA");
+        match entries
+            .iter()
+            .find(|e| e.name == format!("{dir}top_level.txt"))
+        {
+            Some(top_level) => {
+                let text = zip::read(source, top_level, MAX_METADATA)?;
+                let lines = String::from_utf8_lossy(&text);
+                import_names(
+                    lines
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty() && !l.contains('/'))
+                        .map(|l| format!("{l}/__init__.py"))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str),
+                )
+            }
+            None => Vec::new(),
+        }
+    };
     Ok(WheelContents {
         metadata: String::from_utf8_lossy(&bytes).into_owned(),
-        import_names: import_names(entries.iter().map(|entry| entry.name.as_str())),
+        import_names,
     })
+}
+
+/// `<name>-<version>.dist-info/METADATA` at the top of the archive.
+fn is_metadata(name: &str) -> bool {
+    name.strip_suffix(".dist-info/METADATA")
+        .is_some_and(|dir| !dir.contains('/'))
 }
 
 /// Top-level import names of a file list: `pkg` for `pkg/__init__.py`, `mod` for `mod.py` and

@@ -27,6 +27,19 @@ const MAX_EOCD: u64 = 22 + 65_535;
 /// The central directory of `source`, reading its tail first (`tail` bytes, which a remote file
 /// already holds).
 pub fn entries(source: &mut dyn RangeSource, tail: u64) -> Result<Vec<Entry>, PypiError> {
+    entries_for(source, tail, u64::MAX, &|_| false).map(|(entries, _)| entries)
+}
+
+/// Like [`entries`], but when the directory is larger than `partial_above` bytes, not all in
+/// the tail, and the part that is holds an entry `wanted` accepts, only that part is returned
+/// (`false`: incomplete), sparing the request for the rest: a wheel's `*.dist-info` entries
+/// come last, and torch's directory alone is over a megabyte.
+pub fn entries_for(
+    source: &mut dyn RangeSource,
+    tail: u64,
+    partial_above: u64,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<(Vec<Entry>, bool), PypiError> {
     let size = source.size();
     let filename = source.filename().to_owned();
     let bad = |message: &str| PypiError::BadZip {
@@ -70,9 +83,44 @@ pub fn entries(source: &mut dyn RangeSource, tail: u64) -> Result<Vec<Entry>, Py
         let from = (cd_offset - tail_start) as usize;
         end[from..from + cd_size as usize].to_vec()
     } else {
+        let cd_end = ((cd_offset + cd_size).saturating_sub(tail_start) as usize).min(end.len());
+        if cd_size > partial_above {
+            let partial = scan_entries(&end[..cd_end]);
+            if partial.iter().any(|entry| wanted(&entry.name)) {
+                return Ok((partial, false));
+            }
+        }
         source.read_at(cd_offset, cd_size)?
     };
-    parse_directory(&directory, count).map_err(|message| bad(&message))
+    parse_directory(&directory, count)
+        .map(|entries| (entries, true))
+        .map_err(|message| bad(&message))
+}
+
+/// The whole entries of a directory's end: from the first entry signature that starts a run of
+/// entries reaching exactly the end of `bytes` (a signature inside a name or an extra field
+/// does not).
+fn scan_entries(bytes: &[u8]) -> Vec<Entry> {
+    let starts = (0..bytes.len().saturating_sub(46))
+        .filter(|&i| bytes[i..i + 4] == [0x50, 0x4b, 0x01, 0x02]);
+    for start in starts {
+        let rest = &bytes[start..];
+        let mut at = 0;
+        let mut count = 0u64;
+        while at + 46 <= rest.len() && u32_at(rest, at) == 0x0201_4b50 {
+            at += 46
+                + usize::from(u16_at(rest, at + 28))
+                + usize::from(u16_at(rest, at + 30))
+                + usize::from(u16_at(rest, at + 32));
+            count += 1;
+        }
+        if at == rest.len()
+            && let Ok(entries) = parse_directory(rest, count)
+        {
+            return entries;
+        }
+    }
+    Vec::new()
 }
 
 fn find_eocd(bytes: &[u8]) -> Option<usize> {
@@ -223,6 +271,31 @@ mod tests {
                 .iter()
                 .any(|e| e.name == "segment_anything/__init__.py")
         );
+    }
+
+    #[test]
+    fn reads_only_the_end_of_a_directory_when_it_holds_the_wanted_entry() {
+        let mut source = wheel();
+        let size = source.bytes.len() as u64;
+        let (all, complete) = entries_for(&mut source, size, 0, &|_| true).unwrap();
+        assert!(complete);
+        // A tail that cuts the directory: its last entries are found by their signatures.
+        let (partial, complete) = entries_for(&mut source, 1024, 0, &|name| {
+            name.ends_with(".dist-info/METADATA")
+        })
+        .unwrap();
+        assert!(!complete);
+        assert!(partial.len() < all.len() && !partial.is_empty());
+        assert_eq!(partial[..], all[all.len() - partial.len()..]);
+        // Without a wanted entry in the tail, the whole directory is read.
+        let (whole, complete) =
+            entries_for(&mut source, 1024, 0, &|name| name == "absent").unwrap();
+        assert!(complete);
+        assert_eq!(whole, all);
+        // Nor when the directory is small enough to read whole.
+        let (whole, complete) = entries_for(&mut source, 1024, 1 << 20, &|_| true).unwrap();
+        assert!(complete);
+        assert_eq!(whole, all);
     }
 
     #[test]
