@@ -258,8 +258,10 @@ impl Oracle<'_> {
                 });
             }
             self.fetch_details(&picks)?;
+            let borrowed = self.borrow_batch(&picks)?;
             for (i, name, text) in picks {
-                let Some(Ok(dependencies)) = self.parsed(i, &name, &text) else {
+                let (from, text) = borrowed.get(&name).cloned().unwrap_or((i, text));
+                let Some(Ok(dependencies)) = self.parsed(from, &name, &text) else {
                     continue;
                 };
                 let names = extras.get(&name).cloned().unwrap_or_default();
@@ -276,6 +278,72 @@ impl Oracle<'_> {
             }
         }
         Ok(())
+    }
+
+    /// For the picks whose details say their dependencies are *unknown*, asks the later
+    /// providers in batches (candidates, then details of the same versions) for them, as the
+    /// solve will: returns, by name, the provider and version spelling whose details know them.
+    fn borrow_batch(
+        &self,
+        picks: &[(usize, PackageName, String)],
+    ) -> Result<HashMap<PackageName, (usize, String)>, SolveError> {
+        let mut unresolved: Vec<(usize, &PackageName, Version)> = {
+            let state = self.state.borrow();
+            picks
+                .iter()
+                .filter(|(i, name, text)| {
+                    matches!(
+                        state.details.get(&(*i, (*name).clone(), text.clone())),
+                        Some(DetailsOutcome::Found(Found {
+                            dependencies: Dependencies::Unknown { .. },
+                            ..
+                        }))
+                    )
+                })
+                .filter_map(|(i, name, text)| Some((*i, name, Version::from_str(text).ok()?)))
+                .collect()
+        };
+        let mut borrowed = HashMap::new();
+        for j in 0..self.providers.len() {
+            let asked: Vec<PackageName> = unresolved
+                .iter()
+                .filter(|(i, _, _)| *i < j)
+                .map(|(_, name, _)| (*name).clone())
+                .collect();
+            if asked.is_empty() {
+                continue;
+            }
+            self.fetch_candidates(j, &asked)?;
+            let wanted: Vec<(usize, PackageName, String)> = {
+                let state = self.state.borrow();
+                unresolved
+                    .iter()
+                    .filter(|(i, _, _)| *i < j)
+                    .filter_map(|(_, name, version)| {
+                        match state.listings.get(&(j, (*name).clone())) {
+                            Some(Listing::Found { candidates, .. }) => candidates
+                                .iter()
+                                .find(|c| c.version == *version)
+                                .map(|c| (j, (*name).clone(), c.text.clone())),
+                            _ => None,
+                        }
+                    })
+                    .collect()
+            };
+            self.fetch_details(&wanted)?;
+            let state = self.state.borrow();
+            for (_, name, text) in wanted {
+                if let Some(DetailsOutcome::Found(Found {
+                    dependencies: Dependencies::Known { .. },
+                    ..
+                })) = state.details.get(&(j, name.clone(), text.clone()))
+                {
+                    borrowed.insert(name, (j, text));
+                }
+            }
+            unresolved.retain(|(_, name, _)| !borrowed.contains_key(*name));
+        }
+        Ok(borrowed)
     }
 
     /// Provider `i`'s known dependencies of `name` `text`, parsed once (an invalid one is the

@@ -236,3 +236,44 @@ fn a_nixpkgs_closure_holds_one_version_of_each_name() {
         "without opencv, PyPI's numpy 2.4.1 fits"
     );
 }
+
+#[test]
+fn unknown_dependencies_are_borrowed_in_batches() {
+    // A snapshot without dependency lists: every nixpkgs package borrows from PyPI, and the
+    // closure is still asked for level by level.
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with_unknown("app", "1.0", "no lists")
+        .with_unknown("numpy", "2.3.4", "no lists")
+        .with_unknown("scipy", "1.16.2", "no lists")
+        .with_unknown("pillow", "11.3.0", "no lists");
+    let pypi = FixtureProvider::new("pypi")
+        .with("app", "1.0", &["scipy", "pillow"])
+        .with("scipy", "1.16.2", &["numpy>=1.25"])
+        .with("numpy", "2.3.4", &[])
+        .with("pillow", "11.3.0", &[]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let resolution = run("app\n", &providers).unwrap();
+    insta::assert_snapshot!(
+        format!("{}--\n{}\n--\n{}", table(&resolution), nixpkgs.calls().join("\n"), pypi.calls().join("\n")),
+        @r"
+    app 1.0 nixpkgs -> pillow scipy (dependencies from pypi) @ paks/pak5.txt:1:1
+    numpy 2.3.4 nixpkgs (dependencies from pypi) <- scipy
+    pillow 11.3.0 nixpkgs (dependencies from pypi) <- app
+    scipy 1.16.2 nixpkgs -> numpy (dependencies from pypi) <- app
+    --
+    candidates app
+    details app 1.0
+    candidates pillow scipy
+    details pillow 11.3.0 scipy 1.16.2
+    candidates numpy
+    details numpy 2.3.4
+    --
+    candidates app
+    details app 1.0
+    candidates pillow scipy
+    details pillow 11.3.0 scipy 1.16.2
+    candidates numpy
+    details numpy 2.3.4
+    "
+    );
+}
