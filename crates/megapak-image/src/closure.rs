@@ -8,8 +8,14 @@ use serde_json::Value;
 use crate::error::BuildError;
 use crate::nix::FEATURES;
 
-/// The closure size of `path` in bytes, asked of the same store the build used.
-pub fn closure_size(nix: &str, path: &str, store: Option<&str>) -> Result<u64, BuildError> {
+/// The closure size of `path` in bytes, asked of the same store the build used; `None` when the
+/// store does not have the path (Nix named it but did not build it, as with `--dry-run`).
+pub fn closure_size(nix: &str, path: &str, store: Option<&str>) -> Result<Option<u64>, BuildError> {
+    // In the local store a missing path is seen without asking Nix (which would ask the
+    // binary caches about it).
+    if store.is_none() && !std::path::Path::new(path).exists() {
+        return Ok(None);
+    }
     let mut command = Command::new(nix);
     command.args([
         "--extra-experimental-features",
@@ -45,8 +51,8 @@ pub fn closure_size(nix: &str, path: &str, store: Option<&str>) -> Result<u64, B
 }
 
 /// Nix up to 2.18 answers `[{"path": …, "closureSize": N}]`, newer ones `{"/nix/store/…":
-/// {"closureSize": N}}`.
-fn parse(text: &str, path: &str) -> Result<u64, serde_json::Error> {
+/// {"closureSize": N}}`; a path the store does not have is `"valid": false` (or `null`).
+fn parse(text: &str, path: &str) -> Result<Option<u64>, serde_json::Error> {
     let value: Value = serde_json::from_str(text)?;
     let info = match &value {
         Value::Array(items) => items
@@ -56,11 +62,14 @@ fn parse(text: &str, path: &str) -> Result<u64, serde_json::Error> {
         Value::Object(map) => map.get(path).or_else(|| map.values().next()),
         _ => None,
     };
+    if info.is_some_and(|i| i.is_null() || i.get("valid") == Some(&Value::Bool(false))) {
+        return Ok(None);
+    }
     match info
         .and_then(|i| i.get("closureSize"))
         .and_then(Value::as_u64)
     {
-        Some(size) => Ok(size),
+        Some(size) => Ok(Some(size)),
         None => Err(serde::de::Error::custom(format!(
             "no `closureSize` for `{path}`"
         ))),
@@ -75,8 +84,14 @@ mod tests {
     fn both_json_shapes_give_the_closure_size() {
         let old = r#"[{"path":"/nix/store/a-x","narSize":10,"closureSize":120}]"#;
         let new = r#"{"/nix/store/a-x":{"narSize":10,"closureSize":120}}"#;
-        assert_eq!(parse(old, "/nix/store/a-x").unwrap(), 120);
-        assert_eq!(parse(new, "/nix/store/a-x").unwrap(), 120);
+        assert_eq!(parse(old, "/nix/store/a-x").unwrap(), Some(120));
+        assert_eq!(parse(new, "/nix/store/a-x").unwrap(), Some(120));
+        let missing = r#"[{"path":"/nix/store/a-x","valid":false}]"#;
+        assert_eq!(parse(missing, "/nix/store/a-x").unwrap(), None);
+        assert_eq!(
+            parse(r#"{"/nix/store/a-x":null}"#, "/nix/store/a-x").unwrap(),
+            None
+        );
         assert!(parse("[]", "/nix/store/a-x").is_err());
     }
 }

@@ -236,6 +236,10 @@ struct BuiltJson {
 
 /// `[{"drvPath": …, "outputs": {"out": "/nix/store/…"}}]`, `out` first.
 fn outputs(program: &str, stdout: &str) -> Result<Vec<String>, BuildError> {
+    // `--dry-run` builds nothing and prints nothing.
+    if stdout.trim().is_empty() {
+        return Ok(Vec::new());
+    }
     let built: Vec<BuiltJson> =
         serde_json::from_str(stdout.trim()).map_err(|source| BuildError::UnexpectedOutput {
             program: format!("{program} build --json"),
@@ -337,6 +341,7 @@ mod tests {
             outputs("nix", json).unwrap(),
             ["/nix/store/b", "/nix/store/b-dev"]
         );
+        assert!(outputs("nix", "\n").unwrap().is_empty());
         assert!(matches!(
             outputs("nix", "not json"),
             Err(BuildError::UnexpectedOutput { .. })

@@ -45,7 +45,7 @@ fn nonce() -> String {
 }
 
 /// `megapak build` of one attribute of the fixture, offline, in `dir`, with the test
-/// workspace's lock; `nix_args` go after `--`.
+/// workspace's lock; what `extra` has after a `--` goes to Nix.
 fn build(dir: &Path, attribute: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
     let fixture = repo_root().join("fixtures/build");
     let config = fixture.join("workspace/megapak.toml");
@@ -63,8 +63,14 @@ fn build(dir: &Path, attribute: &str, extra: &[&str], env: &[(&str, &str)]) -> R
         "nonce",
         &nonce,
     ];
-    args.extend_from_slice(extra);
+    // megapak's own arguments, then Nix's: offline, and any after a `--` in `extra`.
+    let (own, nix) = match extra.iter().position(|a| *a == "--") {
+        Some(at) => (&extra[..at], &extra[at + 1..]),
+        None => (extra, &[][..]),
+    };
+    args.extend_from_slice(own);
     args.extend(["--", "--option", "substituters", ""]);
+    args.extend_from_slice(nix);
     let run = megapak_with_env(dir, &args, env);
     Run {
         code: run.code,
@@ -437,4 +443,24 @@ fn a_killed_megapak_leaves_no_nix_running() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+#[test]
+fn a_dry_run_builds_nothing_and_says_so() {
+    if !nix_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A fresh nonce: Nix names the output it would build, which is not in the store.
+    let run = build(dir.path(), "ok", &["--no-link"], &[]);
+    let dry = build(dir.path(), "ok", &["--no-link", "--", "--dry-run"], &[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(dry.code, 0, "{}", dry.transcript());
+    assert!(dry.stdout.is_empty(), "{}", dry.transcript());
+    assert!(
+        dry.stderr
+            .ends_with("but did not build it (as with `--dry-run`)\n"),
+        "{}",
+        dry.transcript()
+    );
 }

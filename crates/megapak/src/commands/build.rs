@@ -63,8 +63,8 @@ pub(crate) fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
         Err(err) => return Err(hinted(err)),
     };
     drop(progress);
-    report(&request, &built)?;
-    if args.load {
+    let in_store = report(&request, &built)?;
+    if args.load && in_store {
         load_image(&built, args.runtime)?;
     }
     Ok(Outcome::Success)
@@ -218,10 +218,12 @@ fn print_failures(failures: &[Failure]) {
     }
 }
 
-/// The paths on stdout; what was done and the closure's size on stderr.
-fn report(request: &BuildRequest, built: &Built) -> anyhow::Result<()> {
+/// The paths on stdout; what was done and the closure's size on stderr. Whether there is an
+/// image in the store.
+fn report(request: &BuildRequest, built: &Built) -> anyhow::Result<bool> {
     let Some(image) = built.outputs.first() else {
-        return Err(Internal(anyhow::anyhow!("`nix build` reported no output path")).into());
+        eprintln!("Nix built nothing and named no output (as with `--dry-run`)");
+        return Ok(false);
     };
     let size = closure::closure_size(&request.nix, image, nix::store_argument(&request.nix_args))
         .map_err(|err| {
@@ -231,6 +233,10 @@ fn report(request: &BuildRequest, built: &Built) -> anyhow::Result<()> {
             hinted(err)
         }
     })?;
+    let Some(size) = size else {
+        eprintln!("Nix named `{image}` but did not build it (as with `--dry-run`)");
+        return Ok(false);
+    };
     write_stdout(
         &built
             .outputs
@@ -252,7 +258,7 @@ fn report(request: &BuildRequest, built: &Built) -> anyhow::Result<()> {
         done.push(format!("{} downloaded", human_bytes(status.download_done)));
     }
     eprintln!("Built `{image}`: {}", done.join(", "));
-    Ok(())
+    Ok(true)
 }
 
 fn load_image(built: &Built, runtime: Option<RuntimeArg>) -> anyhow::Result<()> {
