@@ -36,26 +36,24 @@ pub fn check_root_requirements(
     environment: Option<&MarkerEnvironment>,
 ) -> Result<(), SolveError> {
     let (requirements, with_markers) = entry_requirements(files, environment);
-    let fallback;
+    // No provider is asked and no dependency read: the environment and Python of the input
+    // are never consulted. A fixed one keeps the check independent of any machine.
     let environment = match environment {
-        Some(environment) => environment,
-        None => {
-            fallback = megapak_config::Target {
-                python: "3.12".to_owned(),
-                cuda: None,
-                torch: None,
-                system: "x86_64-linux".to_owned(),
-            }
-            .marker_environment()
-            .map_err(|error| SolveError::Target(error.to_string()))?;
-            &fallback
+        Some(environment) => environment.clone(),
+        None => megapak_config::Target {
+            python: "3.14".to_owned(),
+            cuda: None,
+            torch: None,
+            system: "x86_64-linux".to_owned(),
         }
+        .marker_environment()
+        .map_err(|error| SolveError::Target(error.to_string()))?,
     };
     let input = SolveInput {
         requirements: Vec::new(),
         constraints: Default::default(),
-        environment: environment.clone(),
-        python: megapak_requirements::pep440_rs::Version::new([3, 12]),
+        environment,
+        python: megapak_requirements::pep440_rs::Version::new([3, 14]),
         prereleases: true,
         overrides: Default::default(),
         torch: None,
