@@ -25,7 +25,7 @@ rustPlatform.buildRustPackage {
 
   nativeBuildInputs = [ makeWrapper ];
 
-  # The tests read ../shared/data and run nix-instantiate; they run in CI, not in the sandbox.
+  # The tests run nix-instantiate, git and the network; they run in CI, not in the sandbox.
   doCheck = false;
 
   postInstall = ''

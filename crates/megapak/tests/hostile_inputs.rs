@@ -175,7 +175,6 @@ fn a_folder_as_the_output_is_named_as_one() {
 }
 
 #[test]
-#[ignore = "until status.rs calls inputs::refuse_output_among_inputs (issue #15 wiring)"]
 fn an_output_that_is_an_input_is_refused_and_left_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "p.txt", "numpy\n-r inc.txt\n");
