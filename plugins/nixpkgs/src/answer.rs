@@ -5,8 +5,8 @@
 use std::str::FromStr;
 
 use megapak_plugin_abi::wire::{
-    CandidatesAnswer, CandidatesOutcome, Dependencies, DetailsAnswer, DetailsOutcome, Found,
-    Source, VersionInfo,
+    CandidatesAnswer, CandidatesOutcome, Dependencies, DetailsAnswer, DetailsOutcome,
+    DirectReference, Found, Source, VersionInfo,
 };
 use pep440_rs::VersionSpecifiers;
 
@@ -276,4 +276,16 @@ impl<'a> Judge<'a> {
             })
         }))
     }
+}
+
+/// Why nixpkgs does not answer for a package the pak files ask for by URL: its attribute is
+/// built from nixpkgs' own source, not that one.
+pub fn direct_reason(name: &str, direct: &DirectReference) -> String {
+    let url = match direct {
+        DirectReference::Git { url, .. } => format!("git+{url}"),
+        DirectReference::Url { url } => url.clone(),
+    };
+    format!(
+        "`{name}` is asked for by URL (`{url}`), and a nixpkgs attribute is built from its own source"
+    )
 }

@@ -35,7 +35,7 @@ use megapak_plugin_abi::wire::{
 };
 use megapak_plugin_abi::{PluginInfo, ResolveError, Resolver};
 
-use crate::answer::Judge;
+use crate::answer::{Judge, direct_reason};
 use crate::backend::{Catalogs, LoadError};
 use crate::catalog::Context;
 use crate::python::PythonVersion;
@@ -126,7 +126,13 @@ impl Resolver for NixpkgsResolver {
             let packages = request
                 .packages
                 .iter()
-                .map(|package| outcome(&package.name, package.specifiers.as_deref()))
+                .map(|package| match &package.direct {
+                    Some(direct) => CandidatesAnswer::not_found(
+                        &package.name,
+                        direct_reason(&package.name, direct),
+                    ),
+                    None => outcome(&package.name, package.specifiers.as_deref()),
+                })
                 .collect();
             CandidatesResponse { packages }
         };
@@ -154,7 +160,14 @@ impl Resolver for NixpkgsResolver {
             let packages = request
                 .packages
                 .iter()
-                .map(|package| outcome(&package.name, &package.version))
+                .map(|package| match &package.direct {
+                    Some(direct) => DetailsAnswer::not_found(
+                        &package.name,
+                        &package.version,
+                        direct_reason(&package.name, direct),
+                    ),
+                    None => outcome(&package.name, &package.version),
+                })
                 .collect();
             DetailsResponse { packages }
         };

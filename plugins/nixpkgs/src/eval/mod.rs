@@ -3,7 +3,7 @@
 //! `python3XXPackages`: `pname`, `version`, `meta.broken`, `meta.unfree`, whether it evaluates
 //! for this Python and system, and the `pname`/`version` of its Python dependencies.
 //!
-//! Cached per nixpkgs content ([`cache`]). An attribute whose error `tryEval` cannot catch
+//! Cached per nixpkgs content (see `cache.rs`). An attribute whose error `tryEval` cannot catch
 //! fails the whole evaluation; the set is then evaluated in halves until each such attribute
 //! is alone, and it is reported while the rest answer.
 //!

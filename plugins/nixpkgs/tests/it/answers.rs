@@ -101,3 +101,14 @@ fn the_whole_call_fails_on_bad_settings_or_an_unknown_python() {
     }];
     insta::assert_snapshot!(lines(&harness().candidates(&request).unwrap().packages), @r#"numpy: error: Invalid specifiers `>=>1` for `numpy`: Failed to parse version: no such comparison operator ">=>", must be one of ~= == != <= >= < > ==="#);
 }
+
+#[test]
+fn a_package_asked_for_by_url_is_not_nixpkgs_business() {
+    let mut request = candidates_request(&["clip"]);
+    request.packages[0].direct = Some(megapak_plugin_abi::wire::DirectReference::Git {
+        url: "https://github.com/openai/CLIP".into(),
+        rev: None,
+        subdirectory: None,
+    });
+    insta::assert_snapshot!(lines(&harness().candidates(&request).unwrap().packages), @"clip: not-found: `clip` is asked for by URL (`git+https://github.com/openai/CLIP`), and a nixpkgs attribute is built from its own source");
+}
