@@ -65,3 +65,16 @@ hint: Remove or change one of these lines
 hint: Some of these entries have markers: judge them for a target with `--config`
 ");
 }
+
+#[test]
+fn the_real_cu130_pak_files_do_not_contradict_each_other() {
+    let folder =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real/comfyui-megapak-cu130");
+    let files: Vec<_> = ["pak2.txt", "pak3.txt", "pak5.txt", "pak7.txt"]
+        .iter()
+        .map(|pak| megapak_requirements::read_requirements_file(&folder.join(pak)).unwrap())
+        .collect();
+    let environment = target().marker_environment().unwrap();
+    check_root_requirements(&files, Some(&environment)).unwrap();
+    check_root_requirements(&files, None).unwrap();
+}
