@@ -97,8 +97,12 @@
         '';
       };
 
-      checks.${system} = pkgs.callPackage ./nix/checks.nix {
+      # `import`, not `callPackage`: `nix flake check` wants derivations only, and `callPackage`
+      # would add `override` to the set.
+      checks.${system} = import ./nix/checks.nix {
+        inherit (pkgs) runCommand closureInfo glibc;
         inherit
+          lib
           python
           env
           runtime

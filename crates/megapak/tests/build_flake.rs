@@ -27,7 +27,7 @@ fn skip(reason: &str) {
 
 /// The template's `outputs` evaluated by a real Nix with a stand-in nixpkgs
 /// (`fixtures/build/flake-eval`), over a workspace whose lock has `target` and whose emitted
-/// files are the smallest valid ones.
+/// files have the emitter's shapes over three stand-in packages.
 fn evaluate_flake(lock: &str) -> Option<serde_json::Value> {
     if Command::new("nix-instantiate")
         .arg("--version")
@@ -41,12 +41,23 @@ fn evaluate_flake(lock: &str) -> Option<serde_json::Value> {
     assert_eq!(megapak(dir.path(), &["init", "ws"]).code, 0);
     let ws = dir.path().join("ws");
     std::fs::write(ws.join("megapak.lock"), lock).unwrap();
+    // The emitted files' shapes, with stand-in packages: two with import names, one without.
     std::fs::write(
         ws.join("nix/python-packages.nix"),
-        "{ pkgs }:\nfinal: prev: { }\n",
+        r#"{ pkgs }:
+final: prev: {
+  torch = { pname = "torch"; pythonImportsCheck = [ "torch" ]; };
+  opencv-python-headless = { pname = "opencv-python-headless"; pythonImportsCheck = [ "cv2" ]; };
+  comfyui-frontend = { pname = "comfyui-frontend"; };
+}
+"#,
     )
     .unwrap();
-    std::fs::write(ws.join("nix/packages.nix"), "ps: [ ]\n").unwrap();
+    std::fs::write(
+        ws.join("nix/packages.nix"),
+        "ps: [\n  ps.comfyui-frontend\n  ps.opencv-python-headless\n  ps.torch\n]\n",
+    )
+    .unwrap();
     let output = Command::new("nix-instantiate")
         .args(["--eval", "--strict", "--json"])
         .arg(repo_root().join("fixtures/build/flake-eval"))
@@ -75,13 +86,16 @@ fn the_flake_builds_the_locks_python_and_cuda() {
     insta::assert_json_snapshot!(outputs, @r#"
     {
       "checks": {
-        "args": [
-          "env",
-          "packages",
-          "python",
-          "runtime"
-        ],
-        "file": "checks.nix"
+        "imports": {
+          "modules": "cv2 torch",
+          "name": "megapak-imports",
+          "unchecked": "comfyui-frontend"
+        },
+        "libraries": {
+          "modules": null,
+          "name": "megapak-libraries",
+          "unchecked": null
+        }
       },
       "config": {
         "allowUnfree": true,
