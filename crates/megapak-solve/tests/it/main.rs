@@ -8,4 +8,5 @@ mod lock;
 mod markers;
 mod plugin;
 mod providers;
+mod real;
 mod versions;
