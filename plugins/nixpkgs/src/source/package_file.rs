@@ -112,9 +112,18 @@ fn build_arguments(expr: Expr, strings: &mut HashMap<String, String>) -> Option<
         Expr::Apply(apply) => {
             let (function, arguments) = call(&apply)?;
             let name = select_path(&function)?;
-            match name.last()?.as_str() {
+            let builder =
+                |n: &String| matches!(n.as_str(), "buildPythonPackage" | "buildPythonApplication");
+            // `buildPythonPackage.override { stdenv = …; } (finalAttrs: { … })`: the attributes
+            // are the argument after the override's.
+            let (last, skip) = match name.as_slice() {
+                [.., b, o] if o == "override" && builder(b) => (b.as_str(), 1),
+                [.., last] => (last.as_str(), 0),
+                [] => return None,
+            };
+            match last {
                 "buildPythonPackage" | "buildPythonApplication" => {
-                    let argument = strip(arguments.into_iter().next()?);
+                    let argument = strip(arguments.into_iter().nth(skip)?);
                     match argument {
                         Expr::AttrSet(set) => Some(set),
                         // `buildPythonPackage (finalAttrs: { … })`.
@@ -352,6 +361,24 @@ buildPythonPackage rec {
         assert_eq!(facts.disabled, Tri::False);
         assert_eq!(facts.dependencies, ["numpy", "protobuf"]);
         assert!(!facts.broken && !facts.unfree);
+    }
+
+    #[test]
+    fn reads_a_builder_with_another_stdenv() {
+        let text = r#"
+{ buildPythonPackage, cudaPackages, numpy }:
+buildPythonPackage.override { stdenv = cudaPackages.backendStdenv; } (finalAttrs: {
+  pname = "cupy";
+  version = "14.1.1";
+  pyproject = true;
+  src = fetchFromGitHub { tag = "v${finalAttrs.version}"; };
+  dependencies = [ numpy ];
+})
+"#;
+        let facts = read_package(text, PY314).unwrap();
+        assert_eq!(facts.pname.as_deref(), Some("cupy"));
+        assert_eq!(facts.version.as_deref(), Some("14.1.1"));
+        assert_eq!(facts.dependencies, ["numpy"]);
     }
 
     #[test]
