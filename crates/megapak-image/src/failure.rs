@@ -301,17 +301,20 @@ impl fmt::Display for Failure {
                     "autoPatchelf found no `{}` for `{}` of {owner}",
                     first.library, first.wanted_by
                 )?;
-                match libraries.len() {
-                    1 => Ok(()),
-                    n => {
-                        let others: Vec<String> = libraries[1..]
-                            .iter()
-                            .map(|l| format!("`{}`", l.library))
-                            .collect();
-                        let mut others = others;
-                        others.dedup();
-                        write!(f, ", nor {} more: {}", n - 1, others.join(", "))
+                // The other libraries it lacks, each once, whichever files need them.
+                let mut others: Vec<&str> = Vec::new();
+                for missing in &libraries[1..] {
+                    if missing.library != first.library
+                        && !others.contains(&missing.library.as_str())
+                    {
+                        others.push(&missing.library);
                     }
+                }
+                if others.is_empty() {
+                    Ok(())
+                } else {
+                    let others: Vec<String> = others.iter().map(|l| format!("`{l}`")).collect();
+                    write!(f, ", nor {}", others.join(", "))
                 }
             }
             Self::BuilderFailed {
@@ -372,7 +375,11 @@ impl Hint for Failure {
             }
             Self::MissingLibraries { libraries, .. } => format!(
                 "add the package that ships `{}` to the wheel's `buildInputs` (for a CUDA library, the `cudaPackages` attribute that has it), or list it in `autoPatchelfIgnoreMissingDeps` if the image finds it at run time",
-                libraries[0].library
+                libraries
+                    .iter()
+                    .find(|l| !l.library.starts_with("libcuda.so"))
+                    .unwrap_or(&libraries[0])
+                    .library
             ),
             Self::BuilderFailed { drv_path, .. } => {
                 format!("the whole log: `nix log {drv_path}`")
@@ -459,7 +466,7 @@ mod tests {
             &format!("builder for '{drv}' failed with exit code 1"),
             &logs,
         );
-        insta::assert_snapshot!(message, @"autoPatchelf found no `libcublasLt.so.13` for `lib/python3.14/site-packages/onnxruntime/capi/libonnxruntime_providers_cuda.so` of `onnxruntime-gpu` (derivation `python3.14-onnxruntime-gpu-1.24.4`), nor 1 more: `libcudart.so.13`");
+        insta::assert_snapshot!(message, @"autoPatchelf found no `libcublasLt.so.13` for `lib/python3.14/site-packages/onnxruntime/capi/libonnxruntime_providers_cuda.so` of `onnxruntime-gpu` (derivation `python3.14-onnxruntime-gpu-1.24.4`), nor `libcudart.so.13`");
         assert!(hint.unwrap().contains("`libcublasLt.so.13`"));
     }
 
