@@ -167,10 +167,25 @@ fn subject(oracle: &Oracle<'_>, package: &Pkg, range: &Range) -> (String, bool) 
                     && n == name
                     && matches!(outcome, DetailsOutcome::Found(found) if matches!(found.source, Source::Nixpkgs { .. }))
             });
-            (
-                format!("{} `{package}` {version}", possessive(provider)),
-                nixpkgs,
-            )
+            let borrowed = match state.known.get(&(name.clone(), version.clone())) {
+                Some(Ok(known)) => known.borrowed_from,
+                _ => None,
+            };
+            match borrowed {
+                // Its dependencies are another resolver's word, not a closure it brings.
+                Some(j) => (
+                    format!(
+                        "{} `{package}` {version} (its dependencies as {} gives them)",
+                        possessive(provider),
+                        oracle.providers[j].name()
+                    ),
+                    false,
+                ),
+                None => (
+                    format!("{} `{package}` {version}", possessive(provider)),
+                    nixpkgs,
+                ),
+            }
         }
         None => {
             let pins: Option<Vec<String>> = range
@@ -439,7 +454,7 @@ fn conclusion(oracle: &Oracle<'_>, terms: &Map<Pkg, Term<Range>>) -> Option<Stri
                     .iter()
                     .all(|(p, _)| matches!(p, Pkg::Requirement(_))) =>
         {
-            let locations: Vec<Location> = requirements
+            let mut locations: Vec<Location> = requirements
                 .iter()
                 .filter_map(|(p, _)| match p {
                     Pkg::Requirement(index) => {
@@ -448,6 +463,7 @@ fn conclusion(oracle: &Oracle<'_>, terms: &Map<Pkg, Term<Range>>) -> Option<Stri
                     _ => None,
                 })
                 .collect();
+            locations.sort();
             Some(format!("so {} cannot all hold", places(&locations)))
         }
         _ => None,

@@ -277,3 +277,22 @@ fn unknown_dependencies_are_borrowed_in_batches() {
     "
     );
 }
+
+#[test]
+fn a_conflict_through_borrowed_dependencies_says_whose_they_are() {
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with_unknown("onnxruntime-gpu", "1.24.4", "no lists")
+        .with("numpy", "2.3.4", &[]);
+    let pypi = FixtureProvider::new("pypi").with("onnxruntime-gpu", "1.24.4", &["numpy<2"]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let error = run("onnxruntime-gpu\nnumpy>=2\n", &providers).unwrap_err();
+    insta::assert_snapshot!(report(&error), @r#"
+    No set of versions satisfies the pak files:
+      `paks/pak5.txt:2` asks for `numpy>=2`
+      nixpkgs' `onnxruntime-gpu` 1.24.4 (its dependencies as pypi gives them) needs `numpy<2`
+      `paks/pak5.txt:1` asks for `onnxruntime-gpu`
+      so `paks/pak5.txt:1`, `paks/pak5.txt:2` cannot all hold
+    hint: Pin a version or a resolver of `numpy`, `onnxruntime-gpu` with an `[[override]]` in megapak.toml (`version = "..."`, `provider = "..."`, or `attr = "..."` for another nixpkgs attribute)
+    hint: Let a later resolver of `[resolvers] order` supply it, or build a custom wheel for the `custom-wheel` resolver
+    "#);
+}
