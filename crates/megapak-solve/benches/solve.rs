@@ -3,7 +3,9 @@
 //! closure (`fixtures/real/resolve/pypi.json`, see its README), in memory: no plugin, no
 //! network. Goal: under 100 ms for the ~300-package closure.
 //!
-//! `cargo bench -p megapak-solve --bench solve`
+//! `cargo bench -p megapak-solve --bench solve`; with `MEGAPAK_BENCH_CALLS=1` it prints the
+//! provider calls of one solve instead (one line each, names and versions asked), to see the
+//! batching.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
