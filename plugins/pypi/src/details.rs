@@ -341,7 +341,19 @@ fn sdist_facts(filename: &str, contents: SdistContents) -> Result<FileFacts, Pyp
             .or_else(|| pyproject.and_then(|p| p.requires_python)),
         summary: metadata.summary,
         license: metadata.license,
-        import_names: Vec::new(),
+        import_names: contents
+            .top_level_txt
+            .as_deref()
+            .map(|text| {
+                let packages: Vec<String> = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.contains('/'))
+                    .map(|l| format!("{l}/__init__.py"))
+                    .collect();
+                wheel::import_names(packages.iter().map(String::as_str))
+            })
+            .unwrap_or_default(),
         computed_sha256: None,
         notes,
     })

@@ -25,6 +25,8 @@ pub struct SdistContents {
     pub pyproject: Option<String>,
     /// `<top>/(src/)?<name>.egg-info/requires.txt`.
     pub requires_txt: Option<String>,
+    /// `<top>/(src/)?<name>.egg-info/top_level.txt`: the import names, when read anyway.
+    pub top_level_txt: Option<String>,
     /// Whether the whole archive was read (so its hash could be checked).
     pub complete: bool,
 }
@@ -35,6 +37,7 @@ enum Member {
     PkgInfo,
     Pyproject,
     RequiresTxt,
+    TopLevelTxt,
 }
 
 fn member(path: &str) -> Option<Member> {
@@ -47,6 +50,11 @@ fn member(path: &str) -> Option<Member> {
         {
             Some(Member::RequiresTxt)
         }
+        [_, egg, "top_level.txt"] | [_, "src", egg, "top_level.txt"]
+            if egg.ends_with(".egg-info") =>
+        {
+            Some(Member::TopLevelTxt)
+        }
         _ => None,
     }
 }
@@ -57,6 +65,7 @@ impl SdistContents {
             Member::PkgInfo => &mut self.pkg_info,
             Member::Pyproject => &mut self.pyproject,
             Member::RequiresTxt => &mut self.requires_txt,
+            Member::TopLevelTxt => &mut self.top_level_txt,
         };
         slot.get_or_insert(text);
     }
@@ -136,6 +145,10 @@ mod tests {
         assert_eq!(
             member("x-1/src/x.egg-info/requires.txt"),
             Some(Member::RequiresTxt)
+        );
+        assert_eq!(
+            member("x-1/x.egg-info/top_level.txt"),
+            Some(Member::TopLevelTxt)
         );
         assert_eq!(member("x-1/x.egg-info/PKG-INFO"), None);
         assert_eq!(member("x-1/vendor/y/pyproject.toml"), None);

@@ -175,41 +175,44 @@ fn an_old_sdist_gives_requires_txt_and_the_pep_517_default() {
     });
     let answers = Setup::new(&server).details(&[("segment-anything", "1.0")]);
     insta::assert_snapshot!(redact(&server, &answers), @r#"
-[
-  {
-    "build_system": [
-      "setuptools>=40.8.0"
-    ],
-    "dependencies": {
-      "requirements": [
-        "matplotlib; extra == \"all\"",
-        "pycocotools; extra == \"all\"",
-        "opencv-python; extra == \"all\"",
-        "onnx; extra == \"all\"",
-        "onnxruntime; extra == \"all\"",
-        "flake8; extra == \"dev\"",
-        "isort; extra == \"dev\"",
-        "black; extra == \"dev\"",
-        "mypy; extra == \"dev\""
-      ],
-      "state": "known"
-    },
-    "name": "segment-anything",
-    "notes": [
-      "No `pyproject.toml`: `setuptools>=40.8.0`, as PEP 517 assumes"
-    ],
-    "outcome": "found",
-    "source": {
-      "filename": "segment_anything-1.0.tar.gz",
-      "format": "sdist",
-      "hash": "sha256-7Qyfb7B7vvnGI4pwKKE8gnLxumtjBcpz4+BkJmUDc2s=",
-      "kind": "url",
-      "url": "http://[server]/files/packages/4f/88/7725f418f2bb4a7ac2e5e8295fbbca2900c70c8fe5ba48b3aff5788af9a2/segment_anything-1.0.tar.gz"
-    },
-    "version": "1.0"
-  }
-]
-"#);
+    [
+      {
+        "build_system": [
+          "setuptools>=40.8.0"
+        ],
+        "dependencies": {
+          "requirements": [
+            "matplotlib; extra == \"all\"",
+            "pycocotools; extra == \"all\"",
+            "opencv-python; extra == \"all\"",
+            "onnx; extra == \"all\"",
+            "onnxruntime; extra == \"all\"",
+            "flake8; extra == \"dev\"",
+            "isort; extra == \"dev\"",
+            "black; extra == \"dev\"",
+            "mypy; extra == \"dev\""
+          ],
+          "state": "known"
+        },
+        "import_names": [
+          "segment_anything"
+        ],
+        "name": "segment-anything",
+        "notes": [
+          "No `pyproject.toml`: `setuptools>=40.8.0`, as PEP 517 assumes"
+        ],
+        "outcome": "found",
+        "source": {
+          "filename": "segment_anything-1.0.tar.gz",
+          "format": "sdist",
+          "hash": "sha256-7Qyfb7B7vvnGI4pwKKE8gnLxumtjBcpz4+BkJmUDc2s=",
+          "kind": "url",
+          "url": "http://[server]/files/packages/4f/88/7725f418f2bb4a7ac2e5e8295fbbca2900c70c8fe5ba48b3aff5788af9a2/segment_anything-1.0.tar.gz"
+        },
+        "version": "1.0"
+      }
+    ]
+    "#);
 }
 
 #[test]

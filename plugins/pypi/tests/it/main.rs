@@ -7,6 +7,7 @@
 mod candidates;
 mod details;
 mod failures;
+mod host;
 mod live;
 mod offline;
 mod server;
