@@ -350,3 +350,52 @@ fn unescape(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_text_survives_tabs_newlines_and_backslashes() {
+        let mut snapshot = Snapshot::new(Header {
+            revision: "nixpkgs at `C:\\x`\twith\na newline".into(),
+            date: Some("2026-05-03".into()),
+            system: "x86_64-linux".into(),
+            pythons: vec!["3.14".parse().unwrap()],
+            dependencies: true,
+            older: None,
+            made_by: "eval".into(),
+        });
+        snapshot
+            .failures
+            .insert("bad".into(), "error:\n\tat x.nix:1:2\\".into());
+        snapshot
+            .aliases
+            .insert("gone".into(), Alias::Removed("it\tis gone".into()));
+        snapshot.entries.insert(
+            "torch".into(),
+            Entry {
+                attribute: "torch".into(),
+                pname: "torch".into(),
+                version: None,
+                pythons: vec![Availability::Unknown],
+                broken: true,
+                unfree: true,
+                older: false,
+                dependencies: Some(vec![
+                    Dependency {
+                        name: "numpy".into(),
+                        version: Some("2.4.2".into()),
+                    },
+                    Dependency {
+                        name: "filelock".into(),
+                        version: None,
+                    },
+                ]),
+            },
+        );
+        let text = snapshot.to_text();
+        assert_eq!(Snapshot::parse(&text, "x").unwrap(), snapshot);
+        assert!(text.contains("p\ttorch\t\t?\t?\tBU\tnumpy==2.4.2 filelock\n"));
+    }
+}

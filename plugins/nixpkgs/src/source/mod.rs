@@ -65,11 +65,12 @@ pub fn read_tree(
     let packages_path = root.join(PYTHON_PACKAGES);
     let text = fs_err::read_to_string(&packages_path)?;
     let folder = packages_path.parent().unwrap_or(root);
-    let definitions =
-        read_definitions(&text, folder).map_err(|message| SourceError::Unreadable {
+    let definitions = on_parse_stack(|| read_definitions(&text, folder)).map_err(|message| {
+        SourceError::Unreadable {
             path: packages_path.clone(),
             message,
-        })?;
+        }
+    })?;
 
     let mut snapshot = Snapshot::new(Header {
         revision: format!("nixpkgs at `{}`", root.display()),
@@ -83,10 +84,11 @@ pub fn read_tree(
     let aliases_path = root.join(PYTHON_ALIASES);
     if aliases_path.is_file() {
         let text = fs_err::read_to_string(&aliases_path)?;
-        snapshot.aliases = read_aliases(&text).map_err(|message| SourceError::Unreadable {
-            path: aliases_path,
-            message,
-        })?;
+        snapshot.aliases =
+            on_parse_stack(|| read_aliases(&text)).map_err(|message| SourceError::Unreadable {
+                path: aliases_path,
+                message,
+            })?;
     }
 
     let files: Vec<&Path> = {
@@ -128,6 +130,23 @@ pub fn read_tree(
     Ok(snapshot)
 }
 
+/// The stack of a thread that parses Nix: rnix and the readers here recurse once per level of
+/// nesting, and a file nested deeper than a default thread's stack allows must fail as a file,
+/// not take megapak down.
+const PARSE_STACK: usize = 64 << 20;
+
+/// Runs `parse` on a thread with [`PARSE_STACK`].
+fn on_parse_stack<T: Send>(parse: impl FnOnce() -> Result<T, String> + Send) -> Result<T, String> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, parse)
+            .map_err(|error| format!("No thread to parse on: {error}"))?
+            .join()
+            .unwrap_or_else(|_| Err("Reading it failed".to_owned()))
+    })
+}
+
 /// Reads every package file, on as many threads as the machine has.
 fn read_files<'p>(
     files: &[&'p Path],
@@ -142,15 +161,20 @@ fn read_files<'p>(
         let workers: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|path| (*path, read_file(path, python, root)))
-                        .collect::<Vec<_>>()
-                })
+                std::thread::Builder::new()
+                    .stack_size(PARSE_STACK)
+                    .spawn_scoped(scope, move || {
+                        part.iter()
+                            .map(|path| (*path, read_file(path, python, root)))
+                            .collect::<Vec<_>>()
+                    })
             })
             .collect();
+        // A worker that could not start or panicked leaves its files unread: each of their
+        // attributes is then a failure, not the whole reading.
         workers
             .into_iter()
+            .filter_map(Result::ok)
             .flat_map(|worker| worker.join().unwrap_or_default())
             .collect()
     })
@@ -249,5 +273,27 @@ fn entry(
         unfree: facts.unfree,
         older: false,
         dependencies: Some(dependencies),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deeply_nested_file_fails_as_a_file() {
+        let nested = |depth: usize| {
+            format!(
+                "{{ buildPythonPackage }}: buildPythonPackage {{ pname = \"x\"; version = \"1\"; disabled = {}true{}; }}",
+                "(".repeat(depth),
+                ")".repeat(depth)
+            )
+        };
+        let python = "3.14".parse().unwrap();
+        let facts = on_parse_stack(|| read_package(&nested(200), python)).unwrap();
+        assert_eq!(facts.disabled, Tri::True);
+        let deep = nested(20_000);
+        let error = on_parse_stack(|| read_package(&deep, python)).unwrap_err();
+        assert_eq!(error, "Syntax error: recursion limit exceeded");
     }
 }
