@@ -38,9 +38,18 @@ pub(crate) fn equal(version: &Version) -> Range {
 
 /// One specifier as a set of versions.
 pub(crate) fn specifier_range(specifier: &VersionSpecifier) -> Range {
+    let version = specifier.version();
     match specifier.operator() {
-        Operator::Equal => equal(specifier.version()),
-        Operator::NotEqual => equal(specifier.version()).complement(),
+        Operator::Equal => equal(version),
+        Operator::NotEqual => equal(version).complement(),
+        // `<V.postN` leaves out only V.postN's own dev releases (PEP 440: "must not allow a
+        // pre-release of the specified version"); pep440_rs puts the bound below V's whole
+        // release family, so `>=1.0` and `<1.0.post1` would never meet, while pip admits 1.0.
+        Operator::LessThan
+            if version.post().is_some() && version.dev().is_none() && !version.is_local() =>
+        {
+            Range::strictly_lower_than(version.clone().with_dev(Some(0)))
+        }
         _ => Range::from(specifier.clone()),
     }
 }

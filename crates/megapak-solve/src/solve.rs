@@ -119,6 +119,9 @@ fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolut
         let mut notes = package_notes;
         notes.extend(version_notes);
         notes.extend(found.notes.iter().cloned());
+        // A provider may say the same thing of the package and of the version: once is enough.
+        let mut seen = BTreeSet::new();
+        notes.retain(|note| seen.insert(note.clone()));
         let requested_at = input
             .requirements
             .iter()

@@ -6,6 +6,7 @@ mod faults;
 mod helpers;
 mod lock;
 mod markers;
+mod pip_agreement;
 mod plugin;
 mod providers;
 mod real;

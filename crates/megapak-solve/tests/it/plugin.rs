@@ -116,3 +116,27 @@ fn attr_overrides_reach_nixpkgs_or_the_named_provider_through_settings() {
 {"attributes":{"onnxruntime-gpu":"onnxruntime"},"catalog":{}}
 "#);
 }
+
+#[test]
+fn the_request_context_and_settings_reach_the_plugin() {
+    let dir = PluginDir::new();
+    dir.install(&rust_library("fixture-rust-resolver"), "rust-resolver");
+    let plugins = load(&dir);
+    let mut settings = serde_json::Map::new();
+    settings.insert(
+        "index-url".to_owned(),
+        "https://wheels.example/simple".into(),
+    );
+    let plugin = PluginProvider::new(plugins.get("rust-resolver").unwrap(), context(), settings);
+    let pypi = FixtureProvider::new("pypi").with("numpy", "2.3.4", &[]);
+    let providers: [&dyn Provider; 2] = [&plugin, &pypi];
+    let resolution = run("rust-hello<1.1\n", &providers).unwrap();
+    let name = megapak_types::PackageName::new("rust-hello").unwrap();
+    let hello = resolution.get(&name).unwrap();
+    insta::assert_snapshot!(format!("{} {}\n{}", hello.name, hello.version, hello.notes.join("\n")), @r"
+    rust-hello 1.0.0
+    Target: Python 3.14 on x86_64-linux, CUDA 13.0
+    Workspace: /work/ws
+    Settings: index-url
+    ");
+}
