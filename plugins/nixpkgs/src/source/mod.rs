@@ -117,7 +117,7 @@ pub fn read_tree(
     for (name, result) in &resolved {
         match result {
             Ok(facts) => {
-                let entry = entry(name, facts, python, &resolved);
+                let entry = entry(name, facts, &resolved);
                 snapshot.entries.insert((*name).to_owned(), entry);
             }
             Err(message) => {
@@ -239,13 +239,7 @@ fn facts_of<'f>(
     Err("Its definition refers to itself".to_owned())
 }
 
-fn entry(
-    name: &str,
-    facts: &Facts,
-    python: PythonVersion,
-    all: &BTreeMap<&str, Result<&Facts, String>>,
-) -> Entry {
-    let _ = python;
+fn entry(name: &str, facts: &Facts, all: &BTreeMap<&str, Result<&Facts, String>>) -> Entry {
     let availability = match facts.disabled {
         Tri::False => Availability::Available,
         Tri::True => Availability::Disabled,

@@ -8,7 +8,6 @@
 use megapak_plugin_abi::wire::{CandidatesOutcome, CandidatesResponse, DetailsOutcome};
 use megapak_plugin_nixpkgs::index::{IndexBackend, build_snapshot};
 use megapak_plugin_nixpkgs::python::PythonVersion;
-use megapak_plugin_testing::SAMPLE_WORKSPACE;
 use serde_json::{Value, json};
 
 use crate::support::{candidates_with, details_with, fixture, harness, lines, nix_available};
@@ -290,7 +289,6 @@ fn the_backends_agree_on_the_fixture_tree() {
         insta::assert_snapshot!(format!("agreed_candidates_{python}"), candidates);
         insta::assert_snapshot!(format!("agreed_details_{python}"), details);
     }
-    let _ = SAMPLE_WORKSPACE;
 }
 
 /// Copies the fixture tree to `to`.
