@@ -111,7 +111,7 @@ impl Fetcher<'_> {
         let page = match response.status {
             304 if stored.is_some() => {
                 let mut entry = stored.expect("checked");
-                if let Some(fresh) = CachedPage::from_response(url, &header, entry.page.take()) {
+                if let Some(fresh) = CachedPage::from_response(url, &header, entry.page.clone()) {
                     entry = CachedPage {
                         etag: fresh.etag.or(entry.etag),
                         last_modified: fresh.last_modified.or(entry.last_modified),

@@ -179,7 +179,7 @@ impl Resolver for PypiResolver {
             request.offline,
         )?;
         let before = self.traffic();
-        let packages = parallel::bounded_map(&request.packages, call.settings.max_in_flight, |q| {
+        let packages = parallel::bounded_map(&request.packages, call.packages_at_once(), |q| {
             candidates::candidates(&call, q)
         });
         self.report("candidates", packages.len(), before);
@@ -195,7 +195,7 @@ impl Resolver for PypiResolver {
             request.offline,
         )?;
         let before = self.traffic();
-        let packages = parallel::bounded_map(&request.packages, call.settings.max_in_flight, |q| {
+        let packages = parallel::bounded_map(&request.packages, call.packages_at_once(), |q| {
             details::details(&call, q)
         });
         self.report("details", packages.len(), before);

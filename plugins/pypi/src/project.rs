@@ -86,6 +86,13 @@ impl Call<'_> {
         }
     }
 
+    /// How many packages may be worked on at once: each reads every index and find-links
+    /// location in parallel, and the total stays within `max-in-flight`.
+    pub fn packages_at_once(&self) -> usize {
+        let places = self.settings.indexes.len() + self.settings.find_links.len();
+        (self.settings.max_in_flight / places.max(1)).max(1)
+    }
+
     /// The files of `name` on every index and find-links location.
     pub fn project_files(&self, name: &PackageName) -> ProjectFiles {
         let fetcher = self.fetcher();
@@ -101,7 +108,7 @@ impl Call<'_> {
                 .iter()
                 .map(|link| (link.clone(), false)),
         );
-        let answers = parallel::bounded_map(&places, places.len().min(4), |(place, is_index)| {
+        let answers = parallel::bounded_map(&places, places.len(), |(place, is_index)| {
             if *is_index {
                 fetcher.project_page(place, name)
             } else {
