@@ -79,14 +79,14 @@
 //!
 //! [`merge`] turns several files into a [`PackageSet`]: one [`MergedPackage`] per
 //! [`PackageName`] (PEP 503 normalized), extras united, specifiers intersected, locations
-//! kept. Entries no version satisfies together (two pins that differ, `torch==2.10.0` and
-//! `torch==2.11.0`; a pin another entry excludes, `==2.10.0` and `>=2.11`; ranges that do not
-//! meet, `>=2` and `<1`) and two different URL/VCS sources of one name are a [`MergeError`]
-//! naming the places. [`merge_for_environment`] evaluates markers first.
+//! kept. Two different URL/VCS sources of one name are a [`MergeError`] naming the places.
+//! [`merge_for_environment`] evaluates markers first. Whether some version satisfies all the
+//! entries of a name is not judged here: megapak has one version judge, the solver
+//! (`megapak_solve::check_root_requirements` for the pak files alone), so that `status` and
+//! `resolve` can never disagree.
 //!
 //! Errors carry an optional next step through [`Hint`]: [`RequirementsError`], [`MergeError`].
 
-mod contradiction;
 mod declared_encoding;
 mod decode;
 mod entry;
@@ -98,9 +98,6 @@ mod line_reader;
 mod merge;
 mod options;
 mod parse;
-mod pins;
-mod pip_rules;
-mod ranges;
 mod requirement;
 mod shell_words;
 mod url_source;
@@ -114,8 +111,7 @@ pub use file::{
 pub use index::IndexOptions;
 pub use megapak_types::{Hint, InvalidNameError, Located, Location, PackageName};
 pub use merge::{
-    Conflict, MergeError, MergedPackage, PackageSet, PackageSource, Written, merge,
-    merge_for_environment,
+    Conflict, MergeError, MergedPackage, PackageSet, PackageSource, merge, merge_for_environment,
 };
 pub use pep440_rs;
 pub use pep508_rs;

@@ -8,7 +8,6 @@ use pep508_rs::{MarkerEnvironment, MarkerTree};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::contradiction::check_versions;
 use crate::entry::{Entry, EntrySource, VcsSource, serialize_display, serialize_marker};
 use crate::error::{SyntaxError, snippet};
 use crate::file::RequirementsFile;
@@ -125,79 +124,10 @@ pub struct Conflict {
     pub second_location: Location,
 }
 
-/// An entry as written, and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Written {
-    /// The entry as written (shortened when long).
-    pub text: String,
-    /// Where it was written.
-    pub location: Location,
-}
-
-/// Entries named in a message, at most; the rest are counted.
-const MAX_ENTRIES_TOLD: usize = 8;
-
-/// `` `a` at a.txt:1:1, `b` at a.txt:2:1 and `c` at b.txt:1:1 ``
-struct WrittenList<'a>(&'a [Written]);
-
-impl fmt::Display for WrittenList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let told = &self.0[..self.0.len().min(MAX_ENTRIES_TOLD)];
-        for (k, written) in told.iter().enumerate() {
-            let separator = match k {
-                0 => "",
-                _ if k + 1 == self.0.len() => " and ",
-                _ => ", ",
-            };
-            write!(f, "{separator}`{}` at {}", written.text, written.location)?;
-        }
-        match self.0.len() - told.len() {
-            0 => Ok(()),
-            more => write!(f, " and {more} more entries"),
-        }
-    }
-}
-
 /// The files cannot be merged.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum MergeError {
-    /// No version satisfies two entries of one package (two different pins, a pin another
-    /// entry excludes, or ranges that do not meet: `>=2` and `<1`).
-    #[error(
-        "No version of `{}` satisfies both `{}` at {} and `{}` at {}",
-        conflict.name, conflict.first, conflict.first_location, conflict.second, conflict.second_location
-    )]
-    ContradictoryVersions {
-        /// The two entries.
-        conflict: Box<Conflict>,
-        /// The two entries' markers never hold together: they would not meet once markers
-        /// are evaluated.
-        markers_disjoint: bool,
-    },
-    /// No version satisfies three or more entries of one package together, though any two of
-    /// them agree (`x>=1,<3`, `x!=1.*` and `x!=2.*`).
-    #[error("No version of `{name}` satisfies all of {}", WrittenList(entries))]
-    ContradictoryEntries {
-        /// The package.
-        name: PackageName,
-        /// The entries, in reading order: each of them needed for the contradiction, unless
-        /// there were too many to narrow them down (more than 64 distinct earlier ones).
-        entries: Vec<Written>,
-        /// Two of the entries' markers never hold together: they would not meet once markers
-        /// are evaluated.
-        markers_disjoint: bool,
-    },
-    /// One entry no version satisfies (`x==1,==2`, `x>=2,<1`).
-    #[error("{location}: No version of `{name}` satisfies `{text}`")]
-    UnsatisfiableEntry {
-        /// The package.
-        name: PackageName,
-        /// The entry as written.
-        text: String,
-        /// Where it was written.
-        location: Box<Location>,
-    },
     /// Two different URLs or VCS sources for one package.
     #[error(
         "Package `{}` has two sources: `{}` at {} and `{}` at {}",
@@ -231,16 +161,7 @@ impl MergeError {
     /// Whether the error would not arise with markers evaluated for one target environment
     /// first ([`merge_for_environment`]).
     pub fn needs_a_target(&self) -> bool {
-        matches!(
-            self,
-            Self::ContradictoryVersions {
-                markers_disjoint: true,
-                ..
-            } | Self::ContradictoryEntries {
-                markers_disjoint: true,
-                ..
-            } | Self::TooManyMarkers { .. }
-        )
+        matches!(self, Self::TooManyMarkers { .. })
     }
 }
 
@@ -248,40 +169,22 @@ impl Hint for MergeError {
     /// The obvious next step, if there is one, to print as a `hint:` line.
     fn hint(&self) -> Option<String> {
         match self {
-            Self::ContradictoryVersions {
-                markers_disjoint: true,
-                ..
-            } => Some(
-                "The two markers never hold together: merge for one target environment so markers are evaluated first"
-                    .to_string(),
-            ),
-            Self::ContradictoryEntries {
-                markers_disjoint: true,
-                ..
-            } => Some(
-                "Two of the markers never hold together: merge for one target environment so markers are evaluated first"
-                    .to_string(),
-            ),
-            Self::TooManyMarkers { .. } => Some(
-                "Merge for one target environment so markers are evaluated first".to_string(),
-            ),
-            Self::ContradictoryVersions { .. } | Self::ConflictingSources { .. } => {
+            Self::TooManyMarkers { .. } => {
+                Some("Merge for one target environment so markers are evaluated first".to_string())
+            }
+            Self::ConflictingSources { .. } => {
                 Some("Remove or change one of the two lines".to_string())
             }
-            Self::ContradictoryEntries { .. } => {
-                Some("Remove or change one of these lines".to_string())
-            }
-            Self::UnsatisfiableEntry { .. } | Self::IndexOptions { .. } => None,
+            Self::IndexOptions { .. } => None,
         }
     }
 }
 
 /// Merges the entries of `files` (and separately their constraints) by normalized name:
 /// extras are united, specifiers intersected, markers kept (see [`MergedPackage::marker`]).
-/// Entries no version satisfies together (with PEP 440's rules: `==2.10.0` admits
-/// `2.10.0+cu130`, `<2.0` leaves out `2.0rc1`) and different URL/VCS sources of one name are
-/// errors naming the places. Markers are not evaluated: use [`merge_for_environment`] to drop entries whose
-/// markers do not hold first.
+/// Different URL/VCS sources of one name are an error naming the places; whether the
+/// specifiers meet is the solver's to judge. Markers are not evaluated: use
+/// [`merge_for_environment`] to drop entries whose markers do not hold first.
 pub fn merge(files: &[RequirementsFile]) -> Result<PackageSet, MergeError> {
     merge_where(files, |_| true, false)
 }
@@ -313,14 +216,6 @@ fn merge_where(
     let packages = group(files.iter().flat_map(|file| &file.entries), &keep);
     let constraints = group(files.iter().flat_map(|file| &file.constraints), &keep);
 
-    for (name, entries) in &packages {
-        let mut all = entries.clone();
-        all.extend(constraints.get(name).into_iter().flatten());
-        check_versions(&all)?;
-    }
-    for entries in constraints.values() {
-        check_versions(entries)?;
-    }
     let merge_all = |groups: BTreeMap<&PackageName, Vec<&Entry>>| {
         groups
             .into_iter()
@@ -344,14 +239,6 @@ fn group<'a>(
         groups.entry(&entry.name).or_default().push(entry);
     }
     groups
-}
-
-/// The specifiers of an index entry.
-pub(crate) fn registry_specifiers(entry: &Entry) -> Option<&VersionSpecifiers> {
-    match &entry.source {
-        EntrySource::Registry { specifiers } => Some(specifiers),
-        _ => None,
-    }
 }
 
 /// Merges the (non-empty) entries of one name.

@@ -8,7 +8,9 @@
 use std::fmt::Write as _;
 use std::ops::Bound;
 
-use megapak_requirements::pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
+use megapak_requirements::pep440_rs::{
+    Operator, Prerelease, Version, VersionSpecifier, VersionSpecifiers,
+};
 use version_ranges::Ranges;
 
 /// A set of versions.
@@ -176,9 +178,34 @@ pub(crate) fn some_member(range: &Range) -> Option<Version> {
         }
         Bound::Unbounded => tries.push(Version::new([0])),
     }
+    // Just above a bound that is itself a pre-, post- or dev-release: the next one of its kind
+    // (`>1.0a1,<1.0rc1` holds `1.0a2`; `>1.0.post1,<1.0.post3` holds `1.0.post2`).
+    if let Bound::Excluded(a) | Bound::Included(a) = low {
+        let public = a.clone().without_local();
+        if let Some(dev) = public.dev() {
+            tries.push(public.clone().with_dev(Some(dev + 1)));
+        }
+        if let Some(post) = public.post() {
+            tries.push(public.clone().with_dev(None).with_post(Some(post + 1)));
+        }
+        if let Some(pre) = public.pre() {
+            tries.push(
+                public
+                    .clone()
+                    .with_dev(None)
+                    .with_post(None)
+                    .with_pre(Some(Prerelease {
+                        kind: pre.kind,
+                        number: pre.number + 1,
+                    })),
+            );
+        }
+    }
     if let Bound::Excluded(b) | Bound::Included(b) = high {
         tries.push(Version::new(b.release().iter().map(|_| 0)));
         tries.push(b.clone());
+        // Just below a bound: its first dev release (`<1.0rc1` holds `1.0rc1.dev0`).
+        tries.push(b.clone().without_local().with_dev(Some(0)));
     }
     tries.into_iter().find(|version| range.contains(version))
 }

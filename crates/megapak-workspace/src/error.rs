@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use megapak_config::{CONFIG_FILE_NAME, ConfigError, InvalidTarget};
 use megapak_requirements::{MergeError, RequirementsError};
+use megapak_solve::SolveError;
 use megapak_types::Hint;
 
 /// Finding, reading or merging a workspace's inputs failed.
@@ -56,6 +57,10 @@ pub enum WorkspaceError {
         /// Whether markers were judged for the configuration's `[target]`.
         for_target: bool,
     },
+    /// No version satisfies the pak files' entries of a package, as the solver judges it (the
+    /// one version judge: `megapak resolve` cannot disagree).
+    #[error(transparent)]
+    Contradiction(Box<SolveError>),
 }
 
 impl From<ConfigError> for WorkspaceError {
@@ -89,14 +94,8 @@ impl Hint for WorkspaceError {
                 "Pass `--config megapak.toml` so markers are judged for its `[target]` first"
                     .to_owned(),
             ),
-            Self::Merge {
-                error,
-                for_target: false,
-            } if error.needs_a_target() => Some(
-                "The markers never hold together: pass `--config megapak.toml` so they are judged for its `[target]` first"
-                    .to_owned(),
-            ),
             Self::Merge { error, .. } => error.hint(),
+            Self::Contradiction(error) => error.hint(),
         }
     }
 }

@@ -61,6 +61,12 @@ impl Workspace {
             error: Box::new(error),
             for_target: config.is_some(),
         })?;
+        let environment = match &config {
+            Some(config) => Some(config.target.marker_environment()?),
+            None => None,
+        };
+        megapak_solve::check_root_requirements(&files, environment.as_ref())
+            .map_err(|error| WorkspaceError::Contradiction(Box::new(error)))?;
         // Pak files of the command line are not those the overrides were written for.
         let warnings = match &config {
             Some(config) if !request.paks.overridden() => {

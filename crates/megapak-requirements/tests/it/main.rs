@@ -4,7 +4,6 @@ mod errors;
 mod hostile_files;
 mod includes;
 mod lines;
-mod pip_agreement;
 mod properties;
 mod reader_property;
 mod real_data;
