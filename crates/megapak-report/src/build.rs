@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::input::{FlakeInput, FlakeListing, PackageKind, RequestedPackage, StatusInput};
+use crate::locked::LockIndex;
 use crate::model::{FlakeComparison, PackageRow, RowStatus, StatusReport};
 
 impl StatusReport {
@@ -19,13 +20,18 @@ impl StatusReport {
         });
 
         let flake = input.flake.as_ref().map(FlakeIndex::new);
+        let lock = input.lock.as_ref().map(LockIndex::new);
         let mut rows: Vec<PackageRow> = packages
             .iter()
             .map(|package| {
                 let listing = flake.as_ref().and_then(|f| f.for_package(package));
                 let status = match (&flake, listing) {
                     _ if package.skipped.is_some() => RowStatus::Skipped,
-                    (None, _) => RowStatus::Requested,
+                    (None, _) => match &lock {
+                        None => RowStatus::Requested,
+                        Some(lock) if lock.get(&package.name).is_some() => RowStatus::Locked,
+                        Some(_) => RowStatus::NotLocked,
+                    },
                     (Some(_), None) => RowStatus::MissingFromFlake,
                     (Some(_), Some(listing)) if listing.commented => RowStatus::CommentedInFlake,
                     (Some(_), Some(_)) => RowStatus::InFlake,
@@ -34,6 +40,9 @@ impl StatusReport {
                     name: package.name.clone(),
                     kind: Some(package.kind),
                     status,
+                    provider: None,
+                    version: None,
+                    attribute: None,
                     locations: package.locations.clone(),
                     flake_location: listing.map(|l| l.location.clone()),
                     note: package
@@ -55,12 +64,19 @@ impl StatusReport {
                         name: name.clone(),
                         kind: None,
                         status: RowStatus::OnlyInFlake,
+                        provider: None,
+                        version: None,
+                        attribute: None,
                         locations: Vec::new(),
                         flake_location: Some(listing.location.clone()),
                         note: listing.note.clone(),
                     });
                 }
             }
+        }
+
+        if let Some(lock) = &lock {
+            rows.iter_mut().for_each(|row| lock.annotate(row));
         }
 
         let count =
@@ -76,6 +92,7 @@ impl StatusReport {
             entries: input.pak_files.iter().map(|f| f.entries).sum(),
             pak_files: input.pak_files.clone(),
             flake: input.flake.as_ref().map(|f| comparison(&f.path, &rows)),
+            lock: lock.map(|lock| lock.summary(&rows)),
             rows,
         }
     }
@@ -183,6 +200,7 @@ mod tests {
                     listing("torch", true),
                 ],
             }),
+            lock: None,
         };
         let report = StatusReport::build(&input);
         assert_eq!((report.packages, report.vcs, report.entries), (3, 1, 4));

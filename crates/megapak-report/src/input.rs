@@ -11,6 +11,8 @@ pub struct StatusInput {
     pub packages: Vec<RequestedPackage>,
     /// The hand-written flake to compare with, if any.
     pub flake: Option<FlakeInput>,
+    /// The workspace's `megapak.lock`, when there is one.
+    pub lock: Option<LockInput>,
 }
 
 /// One pak file and how many requirement entries it holds (its includes counted apart).
@@ -74,4 +76,26 @@ pub struct FlakeListing {
     pub note: Option<String>,
     /// `file:line:column`.
     pub location: String,
+}
+
+/// The packages of a `megapak.lock`: what each requested package resolved to.
+#[derive(Debug, Clone, Default)]
+pub struct LockInput {
+    /// The lock's path, as shown to the user (beside `megapak.toml`).
+    pub path: String,
+    /// Every locked package, requested or brought in by another.
+    pub packages: Vec<LockedEntry>,
+}
+
+/// One `[[package]]` of a lock, as much of it as the report shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedEntry {
+    /// The PEP 503 normalized name.
+    pub name: String,
+    /// The locked version.
+    pub version: String,
+    /// The resolver plugin that supplied it (`nixpkgs`, `pypi`, ...).
+    pub provider: String,
+    /// The nixpkgs attribute, for a package nixpkgs builds.
+    pub attribute: Option<String>,
 }

@@ -1,5 +1,7 @@
 //! The computed report: plain data, serialized as the `--format json` output.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::input::{PackageKind, PakFileSummary};
@@ -21,6 +23,9 @@ pub struct StatusReport {
     /// The comparison with a flake, when one was given; its keys sit at the top level in JSON.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub flake: Option<FlakeComparison>,
+    /// What the workspace's `megapak.lock` holds, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock: Option<LockSummary>,
     /// One row per package, requested ones first in name order, then flake-only ones.
     pub rows: Vec<PackageRow>,
 }
@@ -40,6 +45,22 @@ pub struct FlakeComparison {
     pub only_in_flake: Vec<String>,
 }
 
+/// The workspace's `megapak.lock`, counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockSummary {
+    /// The lock's path.
+    pub path: String,
+    /// Every package it locks, requested or not.
+    pub packages: usize,
+    /// How many of them each resolver plugin supplied.
+    pub by_provider: BTreeMap<String, usize>,
+    /// Locked packages no pak file asks for: what the requested ones bring in.
+    pub beyond_requested: usize,
+    /// Requested packages (not skipped) the lock has no entry for: the pak files changed since
+    /// it was written.
+    pub not_locked: Vec<String>,
+}
+
 /// One package of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PackageRow {
@@ -50,6 +71,15 @@ pub struct PackageRow {
     pub kind: Option<PackageKind>,
     /// Its coverage.
     pub status: RowStatus,
+    /// The resolver plugin the lock has it from, when a lock has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Its locked version, when a lock has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The nixpkgs attribute it is locked as, for a package nixpkgs builds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
     /// Every pak file `file:line:column` that asks for it.
     pub locations: Vec<String>,
     /// Where the flake lists it (or has it in a comment).
@@ -64,8 +94,12 @@ pub struct PackageRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RowStatus {
-    /// Requested; no flake was given to compare with.
+    /// Requested; no flake was given to compare with, and there is no lock.
     Requested,
+    /// Requested and in the lock; no flake was given to compare with.
+    Locked,
+    /// Requested, but the lock has no entry for it; no flake was given to compare with.
+    NotLocked,
     /// Requested and listed in the flake.
     InFlake,
     /// Requested, and the flake has it only in a comment.
@@ -83,6 +117,8 @@ impl RowStatus {
     pub fn label(self) -> &'static str {
         match self {
             Self::Requested => "requested",
+            Self::Locked => "locked",
+            Self::NotLocked => "not locked",
             Self::InFlake => "in flake",
             Self::CommentedInFlake => "commented out",
             Self::MissingFromFlake => "missing",

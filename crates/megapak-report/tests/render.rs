@@ -1,8 +1,8 @@
 //! The three report formats, snapshotted whole.
 
 use megapak_report::{
-    FlakeInput, FlakeListing, PackageKind, PakFileSummary, RequestedPackage, StatusInput,
-    StatusReport, render,
+    FlakeInput, FlakeListing, LockInput, LockedEntry, PackageKind, PakFileSummary,
+    RequestedPackage, StatusInput, StatusReport, render,
 };
 
 fn requested(name: &str, kind: PackageKind, location: &str) -> RequestedPackage {
@@ -56,6 +56,33 @@ fn input(with_flake: bool) -> StatusInput {
                 listing("numpy", false, None, 23),
             ],
         }),
+        lock: None,
+    }
+}
+
+fn locked(name: &str, version: &str, provider: &str, attribute: Option<&str>) -> LockedEntry {
+    LockedEntry {
+        name: name.to_owned(),
+        version: version.to_owned(),
+        provider: provider.to_owned(),
+        attribute: attribute.map(str::to_owned),
+    }
+}
+
+/// [`input`] with a lock written before `onnx` and `clip` were asked for.
+fn input_with_a_lock(with_flake: bool) -> StatusInput {
+    StatusInput {
+        lock: Some(LockInput {
+            path: "megapak.lock".to_owned(),
+            packages: vec![
+                locked("torch", "2.10.0", "nixpkgs", Some("torchWithCuda")),
+                locked("gitpython", "3.1.45", "nixpkgs", Some("gitpython")),
+                locked("decord", "0.6.0", "pypi", None),
+                locked("numpy", "2.3.5", "nixpkgs", Some("numpy")),
+                locked("filelock", "3.20.0", "pypi", None),
+            ],
+        }),
+        ..input(with_flake)
     }
 }
 
@@ -110,4 +137,44 @@ fn json_without_a_flake_has_no_flake_keys() {
     assert_eq!(value["vcs"], 1);
     assert!(value.get("in_flake").is_none());
     assert!(value.get("missing_from_flake").is_none());
+}
+
+#[test]
+fn table_with_a_lock() {
+    let report = StatusReport::build(&input_with_a_lock(false));
+    insta::assert_snapshot!(plain_table(&report));
+}
+
+#[test]
+fn table_with_a_lock_and_a_flake() {
+    let report = StatusReport::build(&input_with_a_lock(true));
+    insta::assert_snapshot!(plain_table(&report));
+}
+
+#[test]
+fn markdown_with_a_lock_and_a_flake() {
+    let report = StatusReport::build(&input_with_a_lock(true));
+    insta::assert_snapshot!(render::markdown(&report));
+}
+
+#[test]
+fn json_with_a_lock() {
+    let report = StatusReport::build(&input_with_a_lock(false));
+    insta::assert_snapshot!(render::json(&report));
+}
+
+#[test]
+fn a_lock_without_the_requested_packages_names_them_and_counts_the_rest() {
+    let report = StatusReport::build(&input_with_a_lock(true));
+    let lock = report.lock.as_ref().unwrap();
+    assert_eq!(lock.packages, 5);
+    // `numpy` is only in the flake, `filelock` in no pak file: both brought in by others.
+    assert_eq!(lock.beyond_requested, 2);
+    assert_eq!(lock.not_locked, ["clip", "onnx"]);
+    assert_eq!(
+        lock.by_provider.iter().collect::<Vec<_>>(),
+        [(&"nixpkgs".to_owned(), &3), (&"pypi".to_owned(), &2)]
+    );
+    let numpy = report.rows.iter().find(|row| row.name == "numpy").unwrap();
+    assert_eq!(numpy.version.as_deref(), Some("2.3.5"));
 }

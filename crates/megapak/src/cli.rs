@@ -34,7 +34,9 @@ pub(crate) enum Command {
     ///
     /// Counts entries per pak file, unique PyPI names and VCS/URL entries; with `--flake`,
     /// compares them with the Python package lists of a hand-written flake.nix, including entries
-    /// that are commented out there. Names are compared after PEP 503 normalization.
+    /// that are commented out there. Names are compared after PEP 503 normalization. With a
+    /// `megapak.lock` beside `megapak.toml`, each package shows its locked provider and version,
+    /// and requested packages the lock lacks are named.
     Status(StatusArgs),
     /// List the resolver plugins megapak finds: name, version, ABI, path; and why any plugin
     /// file was refused.

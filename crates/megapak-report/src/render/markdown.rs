@@ -1,10 +1,11 @@
 use std::fmt::Write;
 
-use super::{action, location, summary};
+use super::{action, location, provider, summary};
 use crate::model::{RowStatus, StatusReport};
 
 /// A status page in the shape people keep by hand: summary counts, the pak files, a table
-/// `Package | Status | Location | Action`, and next steps.
+/// `Package | Status | Location | Action` (`Package | Status | Provider | Version | Location |
+/// Action` when there is a lock), and next steps.
 pub fn markdown(report: &StatusReport) -> String {
     let mut out = String::from("# Package status\n\n");
     let _ = writeln!(out, "| Summary | Count |\n|---|---:|");
@@ -19,15 +20,36 @@ pub fn markdown(report: &StatusReport) -> String {
     if let Some(flake) = &report.flake {
         let _ = writeln!(out, "\nCompared with `{}`.", escape(&flake.flake));
     }
+    if let Some(lock) = &report.lock {
+        let _ = writeln!(out, "\nLocked in `{}`.", escape(&lock.path));
+    }
 
-    let _ = writeln!(
-        out,
-        "\n## Packages\n\n| Package | Status | Location | Action |\n|---|---|---|---|"
-    );
-    for row in &report.rows {
+    if report.lock.is_some() {
         let _ = writeln!(
             out,
-            "| `{}` | {} | `{}` | {} |",
+            "\n## Packages\n\n| Package | Status | Provider | Version | Location | Action |\n|---|---|---|---|---|---|"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\n## Packages\n\n| Package | Status | Location | Action |\n|---|---|---|---|"
+        );
+    }
+    for row in &report.rows {
+        let locked = match &report.lock {
+            Some(_) => format!(
+                " {} | {} |",
+                escape(&provider(report, row)),
+                row.version
+                    .as_deref()
+                    .map(|version| format!("`{}`", escape(version)))
+                    .unwrap_or_default()
+            ),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} |{locked} `{}` | {} |",
             row.name,
             row.status.label(),
             escape(&location(row)),
@@ -49,7 +71,21 @@ pub fn markdown(report: &StatusReport) -> String {
 fn next_steps(report: &StatusReport) -> Vec<String> {
     let count = |status: RowStatus| report.rows.iter().filter(|r| r.status == status).count();
     let mut steps = Vec::new();
-    let Some(_) = &report.flake else {
+    if let Some(lock) = report
+        .lock
+        .as_ref()
+        .filter(|lock| !lock.not_locked.is_empty())
+    {
+        steps.push(format!(
+            "Run `megapak resolve`: the lock has no entry for {}",
+            counted(
+                lock.not_locked.len(),
+                "requested package",
+                "requested packages"
+            )
+        ));
+    }
+    let Some(flake) = &report.flake else {
         steps.push("Compare with an existing flake: `megapak status --flake flake.nix`".to_owned());
         return steps;
     };
@@ -65,6 +101,28 @@ fn next_steps(report: &StatusReport) -> Vec<String> {
         steps.push(format!(
             "Add {} to the flake",
             counted(missing, "missing package", "missing packages")
+        ));
+    }
+    // The lock provides what the flake lacks: `megapak sync` makes those edits.
+    let syncable = report
+        .rows
+        .iter()
+        .filter(|row| {
+            matches!(
+                row.status,
+                RowStatus::CommentedInFlake | RowStatus::MissingFromFlake
+            ) && row.provider.is_some()
+        })
+        .count();
+    if syncable > 0 {
+        steps.push(format!(
+            "Or let `megapak sync --flake {}` list {} the lock provides",
+            escape(&flake.flake),
+            if syncable == 1 {
+                "the one".to_owned()
+            } else {
+                format!("the {syncable}")
+            }
         ));
     }
     let extra = count(RowStatus::OnlyInFlake);

@@ -14,7 +14,7 @@ pub use table::table;
 use crate::model::{PackageRow, RowStatus, StatusReport};
 
 /// The counts every format opens with, as `(label, value)` pairs.
-fn summary(report: &StatusReport) -> Vec<(&'static str, usize)> {
+fn summary(report: &StatusReport) -> Vec<(String, usize)> {
     let mut lines = vec![
         ("Pak files", report.pak_files.len()),
         ("Requirement entries", report.entries),
@@ -32,13 +32,59 @@ fn summary(report: &StatusReport) -> Vec<(&'static str, usize)> {
             ("Only in flake.nix", flake.only_in_flake.len()),
         ]);
     }
+    let mut lines: Vec<(String, usize)> = lines
+        .into_iter()
+        .map(|(label, value)| (label.to_owned(), value))
+        .collect();
+    if let Some(lock) = &report.lock {
+        lines.push(("Locked packages".to_owned(), lock.packages));
+        lines.extend(
+            lock.by_provider
+                .iter()
+                .map(|(provider, count)| (format!("Locked from {provider}"), *count)),
+        );
+        lines.push((
+            "Brought in by dependencies".to_owned(),
+            lock.beyond_requested,
+        ));
+        if !lock.not_locked.is_empty() {
+            lines.push(("Requested but not locked".to_owned(), lock.not_locked.len()));
+        }
+    }
     lines
+}
+
+/// Where the lock has a row's package from: its provider, with the nixpkgs attribute when it is
+/// not the package's name; `not locked` for a requested package of a flake comparison that the
+/// lock lacks (without a flake, the status says so).
+fn provider(report: &StatusReport, row: &PackageRow) -> String {
+    match (&row.provider, &row.attribute) {
+        (Some(provider), Some(attribute)) if *attribute != row.name => {
+            format!("{provider} ({attribute})")
+        }
+        (Some(provider), _) => provider.clone(),
+        (None, _) => {
+            let not_locked = report
+                .lock
+                .as_ref()
+                .is_some_and(|lock| lock.not_locked.contains(&row.name));
+            if not_locked && row.status != RowStatus::NotLocked {
+                "not locked".to_owned()
+            } else {
+                String::new()
+            }
+        }
+    }
 }
 
 /// What to do about a row, for people.
 fn action(row: &PackageRow) -> String {
     match row.status {
-        RowStatus::Requested | RowStatus::InFlake => String::new(),
+        RowStatus::Requested | RowStatus::Locked | RowStatus::InFlake => String::new(),
+        RowStatus::NotLocked => {
+            "Lock it with megapak resolve (the lock was written before a pak file asked for it)"
+                .to_owned()
+        }
         RowStatus::CommentedInFlake => match &row.note {
             Some(note) => format!("Resolve the comment ({note}), then list it"),
             None => "List it instead of the comment".to_owned(),

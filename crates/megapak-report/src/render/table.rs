@@ -2,7 +2,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{location, summary};
+use super::{location, provider, summary};
 use crate::model::{RowStatus, StatusReport};
 
 const HEADER: Style = Style::new().bold();
@@ -11,7 +11,8 @@ const HEADER: Style = Style::new().bold();
 /// overflows its column instead of padding every row with a megabyte of spaces.
 const MAX_COLUMN_WIDTH: usize = 48;
 
-/// A summary and an aligned table of every package, for a terminal.
+/// A summary and an aligned table of every package (with its locked provider and version when
+/// there is a lock), for a terminal.
 pub fn table(report: &StatusReport) -> String {
     let mut out = String::new();
     let summary = summary(report);
@@ -29,45 +30,67 @@ pub fn table(report: &StatusReport) -> String {
     if let Some(flake) = &report.flake {
         let _ = writeln!(out, "  compared with {}", flake.flake);
     }
+    if let Some(lock) = &report.lock {
+        let _ = writeln!(out, "  locked in {}", lock.path);
+    }
     out.push('\n');
 
-    let headers = ["Package", "Status", "Location"];
-    let cells: Vec<[String; 3]> = report
+    // With a lock, each package's provider and version sit between its status and location.
+    let locked = report.lock.is_some();
+    let mut headers = vec!["Package", "Status"];
+    if locked {
+        headers.extend(["Provider", "Version"]);
+    }
+    headers.push("Location");
+    let cells: Vec<Vec<String>> = report
         .rows
         .iter()
         .map(|row| {
-            [
-                row.name.clone(),
-                row.status.label().to_owned(),
-                location(row),
-            ]
+            let mut cells = vec![row.name.clone(), row.status.label().to_owned()];
+            if locked {
+                cells.extend([
+                    provider(report, row),
+                    row.version.clone().unwrap_or_default(),
+                ]);
+            }
+            cells.push(location(row));
+            cells
         })
         .collect();
-    let width = |i: usize| {
-        cells
-            .iter()
-            .map(|row| row[i].chars().count())
-            .chain([headers[i].len()])
-            .max()
-            .unwrap_or(0)
-            .min(MAX_COLUMN_WIDTH)
-    };
-    let (name_width, status_width) = (width(0), width(1));
-    let _ = writeln!(
-        out,
-        "{HEADER}{}  {}  {}{HEADER:#}",
-        pad(headers[0], name_width),
-        pad(headers[1], status_width),
-        headers[2]
-    );
-    for (row, [name, status, location]) in report.rows.iter().zip(&cells) {
+    // The last column is never padded.
+    let widths: Vec<usize> = (0..headers.len() - 1)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|row| row[i].chars().count())
+                .chain([headers[i].len()])
+                .max()
+                .unwrap_or(0)
+                .min(MAX_COLUMN_WIDTH)
+        })
+        .collect();
+    let mut header = String::new();
+    for (i, title) in headers.iter().enumerate() {
+        match widths.get(i) {
+            Some(&width) => header.push_str(&format!("{}  ", pad(title, width))),
+            None => header.push_str(title),
+        }
+    }
+    let _ = writeln!(out, "{HEADER}{header}{HEADER:#}");
+    for (row, cells) in report.rows.iter().zip(&cells) {
         let style = status_style(row.status);
-        let _ = writeln!(
-            out,
-            "{}  {style}{}{style:#}  {location}",
-            pad(name, name_width),
-            pad(status, status_width)
-        );
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            match widths.get(i) {
+                // The status column carries the colour.
+                Some(&width) if i == 1 => {
+                    line.push_str(&format!("{style}{}{style:#}  ", pad(cell, width)));
+                }
+                Some(&width) => line.push_str(&format!("{}  ", pad(cell, width))),
+                None => line.push_str(cell),
+            }
+        }
+        let _ = writeln!(out, "{line}");
     }
     out
 }
@@ -81,6 +104,8 @@ fn pad(text: &str, width: usize) -> String {
 fn status_style(status: RowStatus) -> Style {
     let color = match status {
         RowStatus::Requested => return Style::new(),
+        RowStatus::Locked => AnsiColor::Green,
+        RowStatus::NotLocked => AnsiColor::Red,
         RowStatus::InFlake => AnsiColor::Green,
         RowStatus::CommentedInFlake => AnsiColor::Yellow,
         RowStatus::MissingFromFlake => AnsiColor::Red,

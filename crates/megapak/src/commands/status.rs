@@ -1,26 +1,33 @@
 //! `megapak status`: the coverage report of a workspace's pak files. The inputs come from
-//! megapak-workspace; this module compares and renders.
+//! megapak-workspace; this module compares and renders. When `megapak.lock` lies beside
+//! `megapak.toml`, each package's row gets its locked provider and version; a requested package
+//! the lock lacks is named (the lock's input hash takes the plugins to check, so that is the one
+//! staleness status can see).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use megapak_lock::{Lock, LockedSource};
 use megapak_nix::read::{EntryState, FlakePackages, read_flake_packages};
 use megapak_report::{
-    FlakeInput, FlakeListing, PackageKind, PakFileSummary, RequestedPackage, StatusInput,
-    StatusReport, render,
+    FlakeInput, FlakeListing, LockInput, LockSummary, LockedEntry, PackageKind, PakFileSummary,
+    RequestedPackage, StatusInput, StatusReport, render,
 };
 use megapak_requirements::{PackageName, PackageSource};
 use megapak_types::Hint;
 use megapak_workspace::{Need, Paks, Request, Workspace};
 
 use super::hinted;
+use super::resolve::LOCK_FILE_NAME;
 use crate::cli::{ReportFormat, StatusArgs};
 use crate::exit::Outcome;
 use crate::inputs::{
     flake_without_packages, refuse_output_among_inputs, refuse_overrides_contradicting_pins,
 };
 use crate::insecure_urls::insecure_urls;
-use crate::output::{write_file_atomically, write_stdout};
+use crate::output::{
+    OutputIsAnInput, refuse_output_that_is_an_input, write_file_atomically, write_stdout,
+};
 use crate::terminal_text;
 
 pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
@@ -41,13 +48,26 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     terminal_text::warnings(&workspace.warnings, |warning| warning.hint());
     let flake = args.flake.as_deref().map(read_flake_packages).transpose()?;
     refuse_output_among_inputs(args.output.as_deref(), &workspace, args.flake.as_deref())?;
+    let lock = read_lock(&workspace)?;
+    if let (Some(output), Some((path, _))) = (&args.output, &lock) {
+        refuse_output_that_is_an_input(output, [path.as_path()]).map_err(
+            |err: OutputIsAnInput| {
+                anyhow::anyhow!(
+                    "{err}; megapak never writes over what it reads\nhint: pass another file to `-o`, such as `STATUS.md`"
+                )
+            },
+        )?;
+    }
     refuse_overrides_contradicting_pins(&workspace)?;
     terminal_text::warnings(insecure_urls(&workspace.files), |url| Some(url.hint()));
     terminal_text::warnings(flake.as_ref().and_then(flake_without_packages), |flake| {
         Some(flake.hint())
     });
 
-    let report = StatusReport::build(&status_input(&workspace, flake.as_ref()));
+    let report = StatusReport::build(&status_input(&workspace, flake.as_ref(), lock.as_ref()));
+    if let Some(summary) = &report.lock {
+        warn_of_packages_not_locked(summary, !args.paks.is_empty());
+    }
     let text = match args.format {
         ReportFormat::Table => render::table(&report),
         ReportFormat::Markdown => render::markdown(&report),
@@ -65,8 +85,62 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// What the report compares: summaries of the files, the merged packages, the flake's lists.
-fn status_input(workspace: &Workspace, flake: Option<&FlakePackages>) -> StatusInput {
+/// The workspace's `megapak.lock`, when there is one beside its `megapak.toml`. A lock that
+/// cannot be read is an error naming its line: a report that silently ignored it would say
+/// nothing is locked.
+fn read_lock(workspace: &Workspace) -> anyhow::Result<Option<(PathBuf, Lock)>> {
+    let Some(config) = &workspace.config else {
+        return Ok(None);
+    };
+    let path = config.path.parent().map_or_else(
+        || PathBuf::from(LOCK_FILE_NAME),
+        |folder| folder.join(LOCK_FILE_NAME),
+    );
+    // `try_exists` is an error where the folder cannot be searched; the read names that.
+    if matches!(path.try_exists(), Ok(false)) {
+        return Ok(None);
+    }
+    let lock = Lock::read(&path).map_err(hinted)?;
+    Ok(Some((path, lock)))
+}
+
+/// A warning naming the requested packages the lock has no entry for, with the next step.
+fn warn_of_packages_not_locked(summary: &LockSummary, other_paks: bool) {
+    if summary.not_locked.is_empty() {
+        return;
+    }
+    const NAMED: usize = 10;
+    let mut names: Vec<String> = summary
+        .not_locked
+        .iter()
+        .take(NAMED)
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if summary.not_locked.len() > NAMED {
+        names.push(format!("and {} more", summary.not_locked.len() - NAMED));
+    }
+    let count = summary.not_locked.len();
+    let warning = format!(
+        "`{}` has no entry for {count} requested package{}: {}",
+        summary.path,
+        if count == 1 { "" } else { "s" },
+        names.join(", ")
+    );
+    let hint = if other_paks {
+        "the lock was made from the pak files of `megapak.toml`: add these to them and run `megapak resolve`"
+    } else {
+        "the pak files changed since the lock was written: run `megapak resolve`"
+    };
+    terminal_text::warnings([warning], |_| Some(hint.to_owned()));
+}
+
+/// What the report compares: summaries of the files, the merged packages, the flake's lists and
+/// the lock's packages.
+fn status_input(
+    workspace: &Workspace,
+    flake: Option<&FlakePackages>,
+    lock: Option<&(PathBuf, Lock)>,
+) -> StatusInput {
     let overrides = &workspace.overrides;
     let pak_files = workspace
         .files
@@ -117,6 +191,29 @@ fn status_input(workspace: &Workspace, flake: Option<&FlakePackages>) -> StatusI
         pak_files,
         packages,
         flake,
+        lock: lock.map(|(path, lock)| lock_input(path, lock)),
+    }
+}
+
+/// The lock's packages, as much of them as the report shows.
+fn lock_input(path: &Path, lock: &Lock) -> LockInput {
+    LockInput {
+        path: display(path),
+        packages: lock
+            .packages
+            .iter()
+            .map(|package| LockedEntry {
+                name: package.name.to_string(),
+                version: package.version.clone(),
+                provider: package.provider.clone(),
+                attribute: match &package.source {
+                    LockedSource::Nixpkgs { attribute, .. } => Some(attribute.clone()),
+                    LockedSource::Url { .. }
+                    | LockedSource::Git { .. }
+                    | LockedSource::Path { .. } => None,
+                },
+            })
+            .collect(),
     }
 }
 
