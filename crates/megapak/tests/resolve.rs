@@ -156,7 +156,7 @@ fn an_unsatisfiable_set_is_explained_and_writes_nothing() {
       rust-resolver's `old` 1.0.0 needs `helper<2`, which no resolver has (rust-resolver has 3.0.0, 2.1.0)
       `paks.txt:2` asks for `old`
       so `paks.txt:2` cannot be satisfied
-    hint: Pin a version or a resolver of `helper`, `old` with an `[[override]]` in megapak.toml (`version = "..."`, `provider = "..."`, or `attr = "..."` for another nixpkgs attribute)
+    hint: Pin a version or a resolver of `old`, `helper` with an `[[override]]` in megapak.toml (`version = "..."`, `provider = "..."`, or `attr = "..."` for another nixpkgs attribute)
     hint: Let a later resolver of `[resolvers] order` supply it, or build a custom wheel for the `custom-wheel` resolver
     "#);
     assert!(!install.work.path().join("megapak.lock").exists());

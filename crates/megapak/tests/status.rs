@@ -155,7 +155,7 @@ fn markers_are_judged_for_the_target_of_megapak_toml() {
     assert_eq!(paks.code, 1, "{}", paks.transcript());
     assert!(
         paks.stderr.contains(
-            "hint: The markers never hold together: pass `--config megapak.toml` so they are judged for its `[target]` first"
+            "hint: Some of these entries have markers: judge them for a target with `--config`"
         ),
         "{}",
         paks.transcript()
