@@ -87,26 +87,42 @@ fn is_metadata(name: &str) -> bool {
 }
 
 /// Top-level import names of a file list: `pkg` for `pkg/__init__.py`, `mod` for `mod.py` and
-/// `mod.cpython-314-x86_64-linux-gnu.so`; private (`_x`) and test packages only when nothing
-/// else is there.
+/// `mod.cpython-314-x86_64-linux-gnu.so`, `ns.pkg` for `ns/pkg/__init__.py` in a namespace
+/// package (`google.protobuf`, `nvidia.cu13`); private (`_x`) and test packages only when
+/// nothing else is there.
 pub fn import_names<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let paths: Vec<&str> = paths.collect();
+    let identifier = |name: &str| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let packages: std::collections::BTreeSet<&str> = paths
+        .iter()
+        .filter_map(|path| path.strip_suffix("/__init__.py"))
+        .filter(|top| !top.contains('/'))
+        .collect();
     let mut names = std::collections::BTreeSet::new();
-    for path in paths {
-        let name = match path.split_once('/') {
-            Some((top, rest)) => {
-                if rest != "__init__.py" || top.ends_with(".dist-info") || top.ends_with(".data") {
-                    continue;
-                }
-                top
+    for path in &paths {
+        let parts: Vec<&str> = path.split('/').collect();
+        let name = match parts.as_slice() {
+            [top, "__init__.py"] => (*top).to_owned(),
+            [namespace, package, "__init__.py"]
+                if !packages.contains(namespace) && identifier(namespace) =>
+            {
+                format!("{namespace}.{package}")
             }
-            None => match path.strip_suffix(".py") {
-                Some(module) => module,
-                None if path.ends_with(".so") => path.split('.').next().unwrap_or(""),
+            [file] => match file.strip_suffix(".py") {
+                Some(module) => module.to_owned(),
+                None if file.ends_with(".so") => file.split('.').next().unwrap_or("").to_owned(),
                 None => continue,
             },
+            _ => continue,
         };
-        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            names.insert(name.to_owned());
+        let top = name.split('.').next().unwrap_or("");
+        if top.ends_with(".dist-info") || top.ends_with(".data") {
+            continue;
+        }
+        if name.split('.').all(identifier) {
+            names.insert(name);
         }
     }
     let public: Vec<String> = names
@@ -160,5 +176,17 @@ mod tests {
         ];
         assert_eq!(import_names(paths.into_iter()), ["cv2", "six"]);
         assert_eq!(import_names(["_private.py"].into_iter()), ["_private"]);
+        let namespace = [
+            "google/protobuf/__init__.py",
+            "google/protobuf/internal/__init__.py",
+            "google/_upb/_message.abi3.so",
+            "nvidia/cu13/__init__.py",
+            "cv2/__init__.py",
+            "cv2/data/__init__.py",
+        ];
+        assert_eq!(
+            import_names(namespace.into_iter()),
+            ["cv2", "google.protobuf", "nvidia.cu13"]
+        );
     }
 }
