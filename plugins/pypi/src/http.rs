@@ -98,6 +98,8 @@ impl Client {
             .tls_config(tls)
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
+            // A lost DNS answer costs the system resolver 5 s; asking again is quicker.
+            .timeout_resolve(Some(timeout.min(Duration::from_secs(3))))
             .user_agent(concat!("megapak-plugin-pypi/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections(max_in_flight * 2)
             .max_idle_connections_per_host(max_in_flight)
