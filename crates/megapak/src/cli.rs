@@ -74,6 +74,13 @@ pub(crate) enum Command {
     /// remote builders and binary caches: `megapak build -- --builders 'ssh://gpu-box
     /// x86_64-linux' --option extra-substituters 'https://cache.example.org'`.
     Build(BuildArgs),
+    /// Make a snapshot of a nixpkgs tree's Python packages for the `nixpkgs` resolver.
+    ///
+    /// Reads the Python set of each `--python` from the nixpkgs tree at `--nixpkgs` (as syntax
+    /// with the `source` backend, or with Nix with `eval`) and writes one snapshot file, with
+    /// every attribute's version, availability per Python and dependencies. `[resolvers.nixpkgs]
+    /// index = "FILE"` then answers from it, without Nix or the tree.
+    NixpkgsIndex(NixpkgsIndexArgs),
     /// Print a shell completion script to stdout.
     ///
     /// For example: `megapak completions bash > ~/.local/share/bash-completion/completions/megapak`.
@@ -286,6 +293,41 @@ pub(crate) enum RuntimeArg {
     Docker,
     /// `podman run --device nvidia.com/gpu=all` (CDI).
     Podman,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NixpkgsIndexArgs {
+    /// The nixpkgs tree: the root of a checkout, the folder with `pkgs/top-level`.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) nixpkgs: PathBuf,
+
+    /// The snapshot file to write (atomically: an interrupted run leaves the previous one).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: PathBuf,
+
+    /// How to read the tree.
+    #[arg(long, value_enum, default_value_t = IndexBackendArg::Source)]
+    pub(crate) backend: IndexBackendArg,
+
+    /// The Pythons whose package sets to read, `MAJOR.MINOR`; the first one that has an
+    /// attribute gives its version and dependencies.
+    #[arg(long = "python", value_name = "MAJOR.MINOR", num_args = 1.., default_value = "3.14")]
+    pub(crate) pythons: Vec<megapak_plugin_nixpkgs::python::PythonVersion>,
+
+    /// The Nix system to read the package sets for.
+    #[arg(long, value_name = "SYSTEM", default_value = "x86_64-linux")]
+    pub(crate) system: String,
+}
+
+/// The ways `megapak nixpkgs-index` reads a nixpkgs tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum IndexBackendArg {
+    /// Its Nix files as syntax (rnix): no Nix needed; a `disabled` expression it cannot judge
+    /// is left unknown.
+    Source,
+    /// One `nix-instantiate` evaluation per Python: authoritative; needs Nix (2.18 or later for
+    /// current nixpkgs).
+    Eval,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ mod build;
 mod completions;
 mod emit;
 mod init;
+mod nixpkgs_index;
 mod plugin_call;
 mod plugin_request;
 mod plugins;
@@ -28,6 +29,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Emit(args) => emit::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Build(args) => build::run(&args),
+        Command::NixpkgsIndex(args) => nixpkgs_index::run(&args),
     }
 }
 
