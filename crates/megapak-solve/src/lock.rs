@@ -47,10 +47,11 @@ impl Resolution {
         input_hash: String,
         resolvers: Vec<String>,
     ) -> Result<Lock, UnknownSource> {
+        let workspace = std::path::absolute(workspace).unwrap_or_else(|_| workspace.to_owned());
         let packages = self
             .packages
             .into_iter()
-            .map(|package| locked(package, workspace))
+            .map(|package| locked(package, &workspace))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Lock {
             version: LOCK_VERSION,
@@ -80,7 +81,11 @@ fn locked(package: ResolvedPackage, workspace: &Path) -> Result<LockedPackage, U
         .requested_at
         .iter()
         .map(|at| {
-            let file = at.file.strip_prefix(workspace).unwrap_or(&at.file);
+            // Absolute first: a pak file named `example/paks/x.txt` from one folder and
+            // `paks/x.txt` from another is one file, and the lock must not depend on the
+            // folder megapak ran in.
+            let absolute = std::path::absolute(&at.file).unwrap_or_else(|_| at.file.clone());
+            let file = absolute.strip_prefix(&workspace).unwrap_or(&absolute);
             let parts: Vec<String> = file
                 .components()
                 .map(|part| part.as_os_str().to_string_lossy().into_owned())

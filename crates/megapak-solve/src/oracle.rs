@@ -12,7 +12,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
-use megapak_plugin_abi::wire::{Dependencies, DetailsOutcome, DirectReference, Found};
+use megapak_plugin_abi::wire::{Dependencies, DetailsOutcome, DirectReference, Found, Source};
 use megapak_requirements::pep440_rs::{Version, VersionSpecifiers};
 use megapak_types::PackageName;
 use pubgrub::{DependencyProvider, PackageResolutionStatistics};
@@ -62,6 +62,9 @@ pub(crate) struct Known {
     pub(crate) dependencies: Vec<Dependency>,
     /// The provider whose details gave them, when it is not the one that supplies the package.
     pub(crate) borrowed_from: Option<usize>,
+    /// Borrowed requirements left out because the supplier builds them another way: the
+    /// `nvidia-*` CUDA wheels of a package nixpkgs builds against its own CUDA package set.
+    pub(crate) left_out: Vec<PackageName>,
 }
 
 /// The caches, behind a `RefCell`: PubGrub hands the provider out by shared reference.
@@ -265,7 +268,12 @@ impl<'a> Oracle<'a> {
             },
         };
         Ok(match parsed {
-            Some(Ok(dependencies)) => {
+            Some(Ok(mut dependencies)) => {
+                let left_out = if from != i && matches!(found.source, Source::Nixpkgs { .. }) {
+                    leave_out_cuda_wheels(&mut dependencies)
+                } else {
+                    Vec::new()
+                };
                 let mut state = self.state.borrow_mut();
                 for dependency in &dependencies {
                     if dependency.names_prerelease {
@@ -275,6 +283,7 @@ impl<'a> Oracle<'a> {
                 Ok(Known {
                     dependencies,
                     borrowed_from: (from != i).then_some(from),
+                    left_out,
                 })
             }
             Some(Err(text)) => Err(format!(
@@ -503,4 +512,21 @@ impl DependencyProvider for Oracle<'_> {
             Pkg::Extra(name, extra) => self.package_edges(name, Some(extra), version),
         }
     }
+}
+
+/// Takes the `nvidia-*` wheels (`nvidia-cublas-cu12`, `nvidia-cudnn-cu12`, ...) out of a
+/// nixpkgs package's borrowed dependencies and returns their names: PyPI's `torch` needs them,
+/// nixpkgs' `torch` links its CUDA package set instead, and the wheels would bring a second,
+/// mismatched CUDA into the image.
+fn leave_out_cuda_wheels(dependencies: &mut Vec<Dependency>) -> Vec<PackageName> {
+    let mut left_out: Vec<PackageName> = Vec::new();
+    dependencies.retain(|dependency| {
+        let wheel = dependency.name.as_str().starts_with("nvidia-");
+        if wheel && !left_out.contains(&dependency.name) {
+            left_out.push(dependency.name.clone());
+        }
+        !wheel
+    });
+    left_out.sort();
+    left_out
 }

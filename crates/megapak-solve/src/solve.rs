@@ -119,6 +119,15 @@ fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolut
         let mut notes = package_notes;
         notes.extend(version_notes);
         notes.extend(found.notes.iter().cloned());
+        if let Some(Ok(known)) = known
+            && !known.left_out.is_empty()
+        {
+            let names: Vec<String> = known.left_out.iter().map(|n| format!("`{n}`")).collect();
+            notes.push(format!(
+                "Borrowed dependencies without {}: nixpkgs builds it against its CUDA package set",
+                names.join(", ")
+            ));
+        }
         // A provider may say the same thing of the package and of the version: once is enough.
         let mut seen = BTreeSet::new();
         notes.retain(|note| seen.insert(note.clone()));

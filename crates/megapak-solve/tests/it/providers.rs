@@ -296,3 +296,37 @@ fn a_conflict_through_borrowed_dependencies_says_whose_they_are() {
     hint: Let a later resolver of `[resolvers] order` supply it, or build a custom wheel for the `custom-wheel` resolver
     "#);
 }
+
+#[test]
+fn a_nixpkgs_package_borrows_no_nvidia_wheels() {
+    // PyPI's torch needs the CUDA runtime as `nvidia-*` wheels; nixpkgs' torch links its own
+    // CUDA package set: borrowing them would put a second CUDA in the image.
+    let nixpkgs = FixtureProvider::new("nixpkgs")
+        .with_unknown("torch", "2.10.0", "The snapshot has no dependency lists")
+        .with("filelock", "3.20.0", &[]);
+    let pypi = FixtureProvider::new("pypi")
+        .with(
+            "torch",
+            "2.10.0",
+            &[
+                "filelock",
+                "nvidia-cublas-cu12==12.8.4.1; platform_system == 'Linux'",
+                "nvidia-cudnn-cu12==9.10.2.21; platform_system == 'Linux'",
+            ],
+        )
+        .with("nvidia-cublas-cu12", "12.8.4.1", &[])
+        .with("nvidia-cudnn-cu12", "9.10.2.21", &["nvidia-cublas-cu12"])
+        .with("filelock", "3.20.0", &[]);
+    let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
+    let resolution = run("torch\n", &providers).unwrap();
+    insta::assert_snapshot!(table(&resolution), @r"
+    filelock 3.20.0 nixpkgs <- torch
+    torch 2.10.0 nixpkgs -> filelock (dependencies from pypi) @ paks/pak5.txt:1:1
+    ");
+    let torch = resolution.get(&"torch".parse().unwrap()).unwrap();
+    insta::assert_snapshot!(torch.notes.join("\n"), @"Borrowed dependencies without `nvidia-cublas-cu12`, `nvidia-cudnn-cu12`: nixpkgs builds it against its CUDA package set");
+
+    // A PyPI torch keeps them: they are its CUDA.
+    let resolution = run("torch\n", &[&pypi as &dyn Provider]).unwrap();
+    assert!(resolution.get(&"nvidia-cudnn-cu12".parse().unwrap()).is_some());
+}

@@ -74,7 +74,7 @@ fn pak_files(workspace: &Workspace) -> Vec<PathBuf> {
 
 /// `path` relative to the workspace folder when it is inside it, with `/` separators, so that
 /// the hash and the lock are the same on every machine.
-pub(crate) fn relative(root: &Path, path: &Path) -> String {
+fn relative(root: &Path, path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let shown = absolute
         .strip_prefix(root)

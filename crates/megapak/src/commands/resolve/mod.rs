@@ -8,7 +8,6 @@
 //! need the network.
 
 mod inputs;
-mod lock_of;
 mod progress;
 mod summary;
 
@@ -128,7 +127,8 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
         .iter()
         .map(|provider| provider.name().to_owned())
         .collect();
-    let lock = lock_of::lock_of(&resolution, config, &workspace.root, input_hash, resolvers)
+    let lock = resolution
+        .into_lock(&config.target, &workspace.root, input_hash, resolvers)
         .map_err(hinted)?;
     // Emitted in memory first: a lock that cannot become Nix (a missing hash) writes nothing.
     let nix = super::emit::emit_nix(&lock, &workspace.root)?;
