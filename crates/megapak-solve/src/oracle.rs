@@ -514,14 +514,16 @@ impl DependencyProvider for Oracle<'_> {
     }
 }
 
-/// Takes the `nvidia-*` wheels (`nvidia-cublas-cu12`, `nvidia-cudnn-cu12`, ...) out of a
-/// nixpkgs package's borrowed dependencies and returns their names: PyPI's `torch` needs them,
-/// nixpkgs' `torch` links its CUDA package set instead, and the wheels would bring a second,
-/// mismatched CUDA into the image.
+/// Takes the CUDA wheels (`nvidia-cublas-cu12`, `nvidia-cudnn-cu12`, ..., and the
+/// `cuda-bindings`/`cuda-toolkit` that pin a CUDA release) out of a nixpkgs package's borrowed
+/// dependencies and returns their names: PyPI's `torch` needs them, nixpkgs' `torch` links its
+/// CUDA package set instead, and the wheels would bring a second, mismatched CUDA into the
+/// image.
 fn leave_out_cuda_wheels(dependencies: &mut Vec<Dependency>) -> Vec<PackageName> {
     let mut left_out: Vec<PackageName> = Vec::new();
     dependencies.retain(|dependency| {
-        let wheel = dependency.name.as_str().starts_with("nvidia-");
+        let name = dependency.name.as_str();
+        let wheel = name.starts_with("nvidia-") || matches!(name, "cuda-bindings" | "cuda-toolkit");
         if wheel && !left_out.contains(&dependency.name) {
             left_out.push(dependency.name.clone());
         }

@@ -310,12 +310,14 @@ fn a_nixpkgs_package_borrows_no_nvidia_wheels() {
             "2.10.0",
             &[
                 "filelock",
+                "cuda-bindings==12.9.4; platform_system == 'Linux'",
                 "nvidia-cublas-cu12==12.8.4.1; platform_system == 'Linux'",
                 "nvidia-cudnn-cu12==9.10.2.21; platform_system == 'Linux'",
             ],
         )
         .with("nvidia-cublas-cu12", "12.8.4.1", &[])
         .with("nvidia-cudnn-cu12", "9.10.2.21", &["nvidia-cublas-cu12"])
+        .with("cuda-bindings", "12.9.4", &[])
         .with("filelock", "3.20.0", &[]);
     let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
     let resolution = run("torch\n", &providers).unwrap();
@@ -324,7 +326,7 @@ fn a_nixpkgs_package_borrows_no_nvidia_wheels() {
     torch 2.10.0 nixpkgs -> filelock (dependencies from pypi) @ paks/pak5.txt:1:1
     ");
     let torch = resolution.get(&"torch".parse().unwrap()).unwrap();
-    insta::assert_snapshot!(torch.notes.join("\n"), @"Borrowed dependencies without `nvidia-cublas-cu12`, `nvidia-cudnn-cu12`: nixpkgs builds it against its CUDA package set");
+    insta::assert_snapshot!(torch.notes.join("\n"), @"Borrowed dependencies without `cuda-bindings`, `nvidia-cublas-cu12`, `nvidia-cudnn-cu12`: nixpkgs builds it against its CUDA package set");
 
     // A PyPI torch keeps them: they are its CUDA.
     let resolution = run("torch\n", &[&pypi as &dyn Provider]).unwrap();
