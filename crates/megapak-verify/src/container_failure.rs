@@ -151,7 +151,7 @@ mod tests {
     fn a_docker_daemon_that_is_down_is_named_not_hidden() {
         let stderr = "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n\nSee 'docker run --help'.\n";
         let err = diagnose(Runtime::Docker, Some(125), stderr, "img").unwrap();
-        insta::assert_snapshot!(err.to_string(), @r"
+        insta::assert_snapshot!(err.printed(), @r"
         `docker` cannot reach its daemon: docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
         hint: start the daemon (`sudo systemctl start docker`), or point `DOCKER_HOST` at a running one
         ");
@@ -161,7 +161,7 @@ mod tests {
     fn an_unknown_failure_quotes_all_of_stderr() {
         let stderr = "Unable to find image 'img:1' locally\nlatest: Pulling from img\ndocker: some new failure\nwith a second line\n\nSee 'docker run --help'.\n";
         let err = diagnose(Runtime::Docker, Some(125), stderr, "img:1").unwrap();
-        insta::assert_snapshot!(err.to_string(), @r"
+        insta::assert_snapshot!(err.printed(), @r"
         `docker` could not run the container:
             Unable to find image 'img:1' locally
             latest: Pulling from img
@@ -172,7 +172,7 @@ mod tests {
         let long: String = (0..100).map(|i| format!("line {i}\n")).collect();
         let err = diagnose(Runtime::Podman, Some(126), &long, "img:1")
             .unwrap()
-            .to_string();
+            .printed();
         assert!(
             err.contains("    (60 lines before)\n    line 60\n"),
             "{err}"
@@ -185,7 +185,7 @@ mod tests {
         let docker = "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].";
         let err = diagnose(Runtime::Docker, Some(125), docker, "img")
             .unwrap()
-            .to_string();
+            .printed();
         assert!(
             err.contains("hint: install the NVIDIA Container Toolkit"),
             "{err}"
@@ -193,7 +193,7 @@ mod tests {
         let podman = "Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=all";
         let err = diagnose(Runtime::Podman, Some(126), podman, "img")
             .unwrap()
-            .to_string();
+            .printed();
         assert!(
             err.contains("hint: generate the CDI specification"),
             "{err}"
@@ -201,7 +201,7 @@ mod tests {
         let missing = "docker: Error response from daemon: failed to create task: exec: \"megapak-smoke\": executable file not found in $PATH";
         let err = diagnose(Runtime::Docker, Some(127), missing, "img")
             .unwrap()
-            .to_string();
+            .printed();
         assert!(
             err.starts_with("The image `img` has no `megapak-smoke` on its `PATH`"),
             "{err}"
@@ -248,7 +248,7 @@ Error: initializing source docker://ghcr.io/acme/comfyui-megapak:2025.11: readin
                 "ghcr.io/acme/comfyui-megapak:2025.11",
             )
             .unwrap()
-            .to_string();
+            .printed();
             assert_eq!(
                 err,
                 format!(
@@ -268,7 +268,7 @@ Error: initializing source docker://ghcr.io/acme/comfyui-megapak:2025.11: readin
         ] {
             let err = diagnose(Runtime::Podman, Some(125), stderr, "img")
                 .unwrap()
-                .to_string();
+                .printed();
             assert!(
                 err.starts_with("`podman` cannot find the image `img`: Error: "),
                 "{err}"
@@ -289,7 +289,7 @@ See 'docker run --help'.
             "acme/megapak-smoke-test:1",
         )
         .unwrap()
-        .to_string();
+        .printed();
         assert!(
             err.starts_with("`docker` cannot find the image `acme/megapak-smoke-test:1`: docker: Error response from daemon: pull access denied"),
             "{err}"
@@ -310,7 +310,7 @@ See 'docker run --help'.
         ] {
             let err = diagnose(runtime, Some(127), stderr, "acme/img:1")
                 .unwrap()
-                .to_string();
+                .printed();
             assert!(
                 err.starts_with("The image `acme/img:1` has no `megapak-smoke` on its `PATH`\nhint: add the flake's `megapak-smoke` package (`nix build .#megapak-smoke`) to the image's `PATH`"),
                 "{err}"
@@ -323,7 +323,7 @@ See 'docker run --help'.
         let stderr = "Error: crun: exec container process `/nix/store/abc-megapak-smoke-0.1.0/bin/megapak-smoke`: No such file or directory: OCI runtime attempted to invoke a command that was not found\n";
         let err = diagnose(Runtime::Podman, Some(127), stderr, "img")
             .unwrap()
-            .to_string();
+            .printed();
         assert!(
             err.starts_with("`podman` could not run the container:\n    Error: crun: exec container process `/nix/store/abc-megapak-smoke-0.1.0/bin/megapak-smoke`: No such file or directory"),
             "{err}"

@@ -77,7 +77,7 @@ mod tests {
     #[test]
     fn a_missing_harness_lists_where_it_looked() {
         let err = locate(Some(Path::new("/nowhere")), None).unwrap_err();
-        assert!(err.to_string().starts_with("Could not find the GPU harness (`megapak-smoke` and its `check-*` binaries); looked in `/nowhere`\nhint: "), "{err}");
+        assert!(err.printed().starts_with("Could not find the GPU harness (`megapak-smoke` and its `check-*` binaries); looked in `/nowhere`\nhint: "), "{err}");
     }
 
     #[test]

@@ -234,7 +234,7 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let env = dir.path().join("envs:py312");
         fake_venv(&env);
-        let err = find(&env).unwrap_err().to_string();
+        let err = find(&env).unwrap_err().printed();
         let err = err.replace(
             &std::fs::canonicalize(dir.path())
                 .unwrap()
@@ -347,7 +347,7 @@ pub(crate) mod tests {
         let root = dir.path().canonicalize().unwrap();
         let err = find(dir.path()).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            err.printed(),
             format!(
                 "`{0}` has nothing the harness uses: no `torch/lib`, no `nvidia/*/lib` and no `onnxruntime/capi/libonnxruntime.so.*` in `{0}/lib/python3.12/site-packages`\nhint: pass the environment where `torch`, the `nvidia-*` CUDA packages or `onnxruntime-gpu` are installed (its prefix or its `site-packages`)",
                 root.display()

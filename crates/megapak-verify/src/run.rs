@@ -178,7 +178,7 @@ mod tests {
     fn output_that_is_not_a_report_is_shown_with_its_program_and_status() {
         let printed = format!("megapak-smoke 0.0.9\n  cuda  pass\n{}", "x".repeat(300));
         let err = report_or_error("megapak-smoke", exited(0), &printed, "").unwrap_err();
-        let text = err.to_string();
+        let text = err.printed();
         let expected = format!(
             "`megapak-smoke` ended (exit status 0) with something other than the JSON report megapak expects: megapak-smoke 0.0.9 cuda pass {}…\nhint: run the command above by hand; use a harness of the same megapak release",
             "x".repeat(EXCERPT_CHARS - "megapak-smoke 0.0.9 cuda pass ".len())

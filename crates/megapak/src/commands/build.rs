@@ -268,7 +268,8 @@ fn load_image(built: &Built, runtime: Option<RuntimeArg>) -> anyhow::Result<()> 
         RuntimeArg::Podman => Runtime::Podman,
     });
     let (runtime, program) =
-        megapak_verify::container::detect(explicit, std::env::var_os("PATH").as_deref())?;
+        megapak_verify::container::detect(explicit, std::env::var_os("PATH").as_deref())
+            .map_err(hinted)?;
     eprintln!("Loading the image into {}", runtime.program());
     let loaded = load::load(image, &program)
         .map_err(hinted)

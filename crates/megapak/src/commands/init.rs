@@ -1,10 +1,12 @@
 //! `megapak init [DIR]`: write the embedded example workspace.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anstream::eprintln;
 use anyhow::{Context, bail};
+use megapak_types::Hint;
 
+use super::hinted;
 use crate::cli::InitArgs;
 use crate::exit::Outcome;
 use crate::output::create_file_atomically;
@@ -57,6 +59,43 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// Why `init` writes nothing: it never overwrites a file nor writes through a link.
+#[derive(Debug, thiserror::Error)]
+enum InitError {
+    #[error(
+        "`{}` is a symlink to `{}`, which does not exist; megapak init writes no file through a link",
+        .path.display(),
+        .target.display()
+    )]
+    DanglingLink { path: PathBuf, target: PathBuf },
+    #[error(
+        "`{}` already exists with other contents; megapak init never overwrites files",
+        .path.display()
+    )]
+    Exists { path: PathBuf },
+    #[error(
+        "`{}` appeared while megapak init was writing; it was left as it is",
+        .path.display()
+    )]
+    Appeared { path: PathBuf },
+}
+
+impl Hint for InitError {
+    fn hint(&self) -> Option<String> {
+        Some(
+            match self {
+                Self::DanglingLink { .. } => {
+                    "remove the link, or choose an empty folder: `megapak init DIR`"
+                }
+                Self::Exists { .. } | Self::Appeared { .. } => {
+                    "choose an empty folder: `megapak init DIR`"
+                }
+            }
+            .to_owned(),
+        )
+    }
+}
+
 /// Writes every example file under `dir`. A file that already holds exactly the example's text
 /// is left alone, so `init` can run twice; any other existing file stops it before it writes
 /// anything.
@@ -68,18 +107,11 @@ pub(crate) fn write_example(dir: &Path) -> anyhow::Result<()> {
     for (name, contents) in EXAMPLE_FILES {
         let path = dir.join(name);
         if let Some(target) = dangling_link(&path) {
-            bail!(
-                "`{}` is a symlink to `{}`, which does not exist; megapak init writes no file through a link\nhint: remove the link, or choose an empty folder: `megapak init DIR`",
-                path.display(),
-                target.display()
-            );
+            return Err(hinted(InitError::DanglingLink { path, target }));
         }
         match fs_err::read(&path) {
             Ok(existing) if existing == contents.as_bytes() => {}
-            Ok(_) => bail!(
-                "`{}` already exists with other contents; megapak init never overwrites files\nhint: choose an empty folder: `megapak init DIR`",
-                path.display()
-            ),
+            Ok(_) => return Err(hinted(InitError::Exists { path })),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 to_write.push((path, contents))
             }
@@ -95,11 +127,11 @@ pub(crate) fn write_example(dir: &Path) -> anyhow::Result<()> {
 /// file that appeared meanwhile), the files and folders written before it are removed again,
 /// so that a workspace is written whole or not at all.
 fn write_all_or_none(
-    files: &[(std::path::PathBuf, &str)],
+    files: &[(PathBuf, &str)],
     mut write: impl FnMut(&Path, &[u8]) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let mut written: Vec<&Path> = Vec::new();
-    let mut created_folders: Vec<std::path::PathBuf> = Vec::new();
+    let mut created_folders: Vec<PathBuf> = Vec::new();
     let result = (|| {
         for (path, contents) in files {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -131,7 +163,7 @@ fn write_all_or_none(
 }
 
 /// The target of `path` if it is a symlink to nothing.
-fn dangling_link(path: &Path) -> Option<std::path::PathBuf> {
+fn dangling_link(path: &Path) -> Option<PathBuf> {
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     (is_link && !path.exists()).then(|| std::fs::read_link(path).unwrap_or_default())
 }
@@ -151,10 +183,11 @@ fn write_one(
         {
             Ok(false)
         }
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => bail!(
-            "`{}` appeared while megapak init was writing; it was left as it is\nhint: choose an empty folder: `megapak init DIR`",
-            path.display()
-        ),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(hinted(InitError::Appeared {
+                path: path.to_path_buf(),
+            }))
+        }
         Err(err) => Err(err).with_context(|| format!("Cannot write `{}`", path.display())),
     }
 }

@@ -50,13 +50,8 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
     refuse_output_among_inputs(args.output.as_deref(), &workspace, args.flake.as_deref())?;
     let lock = read_lock(&workspace)?;
     if let (Some(output), Some((path, _))) = (&args.output, &lock) {
-        refuse_output_that_is_an_input(output, [path.as_path()]).map_err(
-            |err: OutputIsAnInput| {
-                anyhow::anyhow!(
-                    "{err}; megapak never writes over what it reads\nhint: pass another file to `-o`, such as `STATUS.md`"
-                )
-            },
-        )?;
+        refuse_output_that_is_an_input(output, [path.as_path()])
+            .map_err(|err| hinted(ReportOverAnInput(err)))?;
     }
     refuse_overrides_contradicting_pins(&workspace)?;
     terminal_text::warnings(insecure_urls(&workspace.files), |url| Some(url.hint()));
@@ -83,6 +78,17 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
         None => write_stdout(&text)?,
     }
     Ok(Outcome::Success)
+}
+
+/// `-o` names a file the report is made from (the lock): writing it would lose it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}; megapak never writes over what it reads")]
+struct ReportOverAnInput(OutputIsAnInput);
+
+impl Hint for ReportOverAnInput {
+    fn hint(&self) -> Option<String> {
+        Some("pass another file to `-o`, such as `STATUS.md`".to_owned())
+    }
 }
 
 /// The workspace's `megapak.lock`, when there is one beside its `megapak.toml`. A lock that

@@ -5,12 +5,14 @@
 //! The harness always runs with `--require-gpu`: a check skipped for want of a GPU fails here.
 
 use anstream::eprintln;
-use anyhow::{Context, bail};
+use anyhow::Context;
+use megapak_types::Hint;
 use megapak_verify::container::Runtime;
 use megapak_verify::pyenv::Libraries;
 use megapak_verify::report::{self, Report};
 use megapak_verify::{environment, harness, k8s, pyenv, run as harness_run, smoke_args};
 
+use super::hinted;
 use crate::cli::{RuntimeArg, VerifyArgs};
 use crate::exit::{ERROR_STYLE, Outcome};
 use crate::output::{write_file_atomically, write_stdout};
@@ -24,9 +26,7 @@ pub(crate) fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
     } else if let Some(image) = &args.image {
         (in_container(image, args.runtime)?, format!("`{image}`"))
     } else {
-        bail!(
-            "Say where to verify: `--host` or `--image NAME`\nhint: on this machine: `megapak verify --gpu --host --python-env /path/to/venv`"
-        );
+        return Err(hinted(NoPlace));
     };
     let text = if args.json {
         serde_json::to_string_pretty(&report)? + "\n"
@@ -42,6 +42,17 @@ pub(crate) fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
             report.not_passed()
         );
         Ok(Outcome::Failure)
+    }
+}
+
+/// Neither `--host` nor `--image` was given.
+#[derive(Debug, thiserror::Error)]
+#[error("Say where to verify: `--host` or `--image NAME`")]
+struct NoPlace;
+
+impl Hint for NoPlace {
+    fn hint(&self) -> Option<String> {
+        Some("on this machine: `megapak verify --gpu --host --python-env /path/to/venv`".to_owned())
     }
 }
 
@@ -64,19 +75,20 @@ fn emit_job(file: &std::path::Path, image: &str) -> anyhow::Result<Outcome> {
 
 fn on_host(args: &VerifyArgs) -> anyhow::Result<Report> {
     let exe = std::env::current_exe().ok();
-    let harness = harness::locate(args.harness_dir.as_deref(), exe.as_deref())?;
+    let harness = harness::locate(args.harness_dir.as_deref(), exe.as_deref()).map_err(hinted)?;
     let libraries = args
         .python_env
         .iter()
         .map(|env| pyenv::find(env))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(hinted)?;
     for libs in &libraries {
         eprintln!("{}", using(libs));
     }
     let env = environment::host_env(&libraries, std::env::var_os("LD_LIBRARY_PATH").as_deref());
     let line = harness_run::host_command(&harness, &[]);
     eprintln!("Running `{line}` on this machine");
-    Ok(harness_run::on_host(&line, &env)?)
+    harness_run::on_host(&line, &env).map_err(hinted)
 }
 
 /// What an environment offers, for people: "Using `…/site-packages`: torch 2.11.0+cu130,
@@ -113,8 +125,9 @@ fn in_container(image: &str, runtime: Option<RuntimeArg>) -> anyhow::Result<Repo
         RuntimeArg::Podman => Runtime::Podman,
     });
     let (runtime, program) =
-        megapak_verify::container::detect(explicit, std::env::var_os("PATH").as_deref())?;
+        megapak_verify::container::detect(explicit, std::env::var_os("PATH").as_deref())
+            .map_err(hinted)?;
     let line = harness_run::container_command(runtime, &program, image, &[]);
     eprintln!("Running `{line}`");
-    Ok(harness_run::in_container(runtime, &line, image)?)
+    harness_run::in_container(runtime, &line, image).map_err(hinted)
 }
