@@ -16,6 +16,10 @@ fn tiny_nixpkgs() -> PathBuf {
     repo_root().join("plugins/nixpkgs/tests/fixtures/tiny-nixpkgs")
 }
 
+#[allow(
+    clippy::print_stdout,
+    reason = "the skip reason belongs in the test output"
+)]
 fn nix_available() -> bool {
     let found = std::env::var_os("PATH").is_some_and(|path| {
         std::env::split_paths(&path).any(|folder| folder.join("nix-instantiate").is_file())
