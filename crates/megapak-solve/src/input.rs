@@ -9,7 +9,7 @@ use megapak_plugin_abi::wire::DirectReference;
 use megapak_requirements::pep440_rs::{Version, VersionSpecifiers};
 use megapak_requirements::pep508_rs::MarkerEnvironment;
 use megapak_requirements::{
-    EntrySource, Location, MergedPackage, PackageSet, PackageSource, RequirementsFile,
+    EntrySource, Location, MergedPackage, PackageSet, PackageSource, RequirementsFile, VcsKind,
 };
 use megapak_types::PackageName;
 
@@ -65,16 +65,19 @@ impl RootRequirement {
     }
 }
 
-/// The wire's [`DirectReference`] of a pak file's URL or VCS source.
-fn direct_reference(source: &PackageSource) -> Option<DirectReference> {
+/// The wire's [`DirectReference`] of a pak file's URL or git source; `None` for an index
+/// package, and for `hg+`/`svn+`/`bzr+` sources, which the wire has no kind for (a
+/// [`SolveInput`] refuses them).
+pub fn direct_reference(source: &PackageSource) -> Option<DirectReference> {
     match source {
         PackageSource::Registry => None,
         PackageSource::DirectUrl { url } => Some(DirectReference::Url { url: url.clone() }),
-        PackageSource::Vcs(vcs) => Some(DirectReference::Git {
+        PackageSource::Vcs(vcs) if vcs.vcs == VcsKind::Git => Some(DirectReference::Git {
             url: vcs.url.clone(),
             rev: vcs.rev.clone(),
             subdirectory: vcs.subdirectory.clone(),
         }),
+        PackageSource::Vcs(_) => None,
     }
 }
 
@@ -117,6 +120,19 @@ impl SolveInput {
             .map_err(|error| SolveError::Target(error.to_string()))?;
         let python = Version::from_str(&target.python)
             .map_err(|error| SolveError::Target(error.to_string()))?;
+        // Mercurial, Subversion and Bazaar lines: no resolver can fetch them, and treating one
+        // as an index package would resolve something else under its name.
+        if let Some(package) = set.packages.values().find(
+            |package| matches!(&package.source, PackageSource::Vcs(vcs) if vcs.vcs != VcsKind::Git),
+        ) {
+            let at: Vec<String> = package.locations.iter().map(ToString::to_string).collect();
+            return Err(SolveError::Target(format!(
+                "`{}` at {} comes from `{}`: only git checkouts, URLs and package indexes can be resolved",
+                package.name,
+                at.join(", "),
+                package.source
+            )));
+        }
         let mut by_name = BTreeMap::new();
         for o in overrides {
             let name = PackageName::new(&o.package)

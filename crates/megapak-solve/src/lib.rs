@@ -101,7 +101,7 @@ mod solve;
 pub use check::check_root_requirements;
 pub use error::SolveError;
 pub use fixture::FixtureProvider;
-pub use input::{RootRequirement, SolveInput};
+pub use input::{RootRequirement, SolveInput, direct_reference};
 pub use lock::UnknownSource;
 pub use plugin::{
     ATTRIBUTES_SETTING, PluginProvider, RequestContext, index_hints, plugin_settings, wire_target,

@@ -83,20 +83,22 @@ pub fn index_hints(index: &IndexOptions) -> IndexHints {
 /// provider, or name none when this is the `nixpkgs` plugin (an attribute is a nixpkgs
 /// notion). A table that already has an `attributes` key keeps it, extended.
 pub fn plugin_settings(config: &Config, name: &str) -> serde_json::Map<String, serde_json::Value> {
-    let mut settings = match config.resolvers.settings.get(name) {
-        Some(table) => match serde_json::to_value(table) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => serde_json::Map::new(),
-        },
-        None => serde_json::Map::new(),
-    };
+    // `[resolvers.custom_wheel]` configures the plugin `custom-wheel`: `-` and `_` alike.
+    let plugin = megapak_plugin_host::normalize_name(name);
+    let table = config
+        .resolvers
+        .settings
+        .iter()
+        .find(|(key, _)| megapak_plugin_host::normalize_name(key) == plugin)
+        .map(|(_, table)| table);
+    let mut settings = table.map(table_to_json).unwrap_or_default();
     let attributes: Vec<&Override> = config
         .overrides
         .iter()
         .filter(|o| o.attr.is_some())
         .filter(|o| match &o.provider {
-            Some(provider) => provider == name,
-            None => name == "nixpkgs",
+            Some(provider) => megapak_plugin_host::normalize_name(provider) == plugin,
+            None => plugin == "nixpkgs",
         })
         .collect();
     if !attributes.is_empty() {
@@ -175,5 +177,48 @@ impl Provider for PluginProvider<'_> {
             .details(&request)
             .map(|response| response.packages)
             .map_err(|error| ProviderError::new(error.to_string()))
+    }
+}
+
+fn table_to_json(table: &toml::Table) -> serde_json::Map<String, serde_json::Value> {
+    table
+        .iter()
+        .map(|(key, value)| (key.clone(), toml_to_json(value)))
+        .collect()
+}
+
+/// TOML's values have JSON counterparts, except dates and times (sent as their TOML text) and
+/// floats JSON cannot write (`nan`, `inf`: sent as their TOML text too).
+fn toml_to_json(value: &toml::Value) -> serde_json::Value {
+    use serde_json::{Number, Value};
+    match value {
+        toml::Value::String(text) => Value::String(text.clone()),
+        toml::Value::Integer(number) => Value::Number((*number).into()),
+        toml::Value::Float(number) => Number::from_f64(*number)
+            .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        toml::Value::Boolean(flag) => Value::Bool(*flag),
+        toml::Value::Datetime(datetime) => Value::String(datetime.to_string()),
+        toml::Value::Array(values) => Value::Array(values.iter().map(toml_to_json).collect()),
+        toml::Value::Table(table) => Value::Object(table_to_json(table)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::table_to_json;
+
+    #[test]
+    fn toml_settings_become_json() {
+        let table: toml::Table = toml::from_str(
+            "url = \"https://x\"\ncount = 3\nratio = 0.5\nodd = nan\non = true\nwhen = 1979-05-27\nlist = [1, \"a\"]\n[nested]\nkey = \"v\"\n",
+        )
+        .unwrap();
+        let json = Value::Object(table_to_json(&table));
+        assert_eq!(
+            json.to_string(),
+            r#"{"count":3,"list":[1,"a"],"nested":{"key":"v"},"odd":"nan","on":true,"ratio":0.5,"url":"https://x","when":"1979-05-27"}"#
+        );
     }
 }

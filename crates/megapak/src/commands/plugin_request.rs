@@ -3,12 +3,10 @@
 //! [`Workspace`] so that `megapak plugins call` sends what a solver will send.
 
 use megapak_config::Config;
-use megapak_plugin_host::abi::serde_json::{Map, Number, Value};
-use megapak_plugin_host::abi::wire::{
-    CandidatesQuery, DetailsQuery, DirectReference, IndexHints, Target,
-};
-use megapak_plugin_host::normalize_name;
-use megapak_requirements::{IndexOptions, MergedPackage, PackageName, PackageSource, VcsKind};
+use megapak_plugin_host::abi::serde_json::{Map, Value};
+use megapak_plugin_host::abi::wire::{CandidatesQuery, DetailsQuery, IndexHints, Target};
+use megapak_requirements::PackageName;
+use megapak_solve::{direct_reference, index_hints, plugin_settings, wire_target};
 use megapak_workspace::Workspace;
 
 /// The parts every request of one plugin shares.
@@ -21,78 +19,15 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// For `plugin`, of a workspace with a configuration.
+    /// For `plugin`, of a workspace with a configuration: exactly what `megapak resolve` sends
+    /// it (the same functions of `megapak-solve` build both).
     pub(crate) fn new(workspace: &Workspace, config: &Config, plugin: &str) -> Self {
         Self {
-            target: target(config),
+            target: wire_target(&config.target),
             workspace: workspace.root.display().to_string(),
-            settings: settings(config, plugin),
-            index: index(&workspace.packages.index),
+            settings: plugin_settings(config, plugin),
+            index: index_hints(&workspace.packages.index),
         }
-    }
-}
-
-/// `[target]` as the wire has it.
-fn target(config: &Config) -> Target {
-    let target = &config.target;
-    Target {
-        python: target.python.clone(),
-        system: target.system.clone(),
-        cuda: target.cuda.clone(),
-        torch: target.torch.clone(),
-    }
-}
-
-/// The plugin's `[resolvers.NAME]` table (`-` and `_` alike in the name), as JSON.
-fn settings(config: &Config, plugin: &str) -> Map<String, Value> {
-    let plugin = normalize_name(plugin);
-    config
-        .resolvers
-        .settings
-        .iter()
-        .find(|(name, _)| normalize_name(name) == plugin)
-        .map(|(_, table)| table_to_json(table))
-        .unwrap_or_default()
-}
-
-fn table_to_json(table: &toml::Table) -> Map<String, Value> {
-    table
-        .iter()
-        .map(|(key, value)| (key.clone(), toml_to_json(value)))
-        .collect()
-}
-
-/// TOML's values have JSON counterparts, except dates and times (sent as their TOML text)
-/// and floats JSON cannot write (`nan`, `inf`: sent as their TOML text too).
-fn toml_to_json(value: &toml::Value) -> Value {
-    match value {
-        toml::Value::String(text) => Value::String(text.clone()),
-        toml::Value::Integer(number) => Value::Number((*number).into()),
-        toml::Value::Float(number) => Number::from_f64(*number)
-            .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        toml::Value::Boolean(flag) => Value::Bool(*flag),
-        toml::Value::Datetime(datetime) => Value::String(datetime.to_string()),
-        toml::Value::Array(values) => Value::Array(values.iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(table_to_json(table)),
-    }
-}
-
-/// The pak files' index options.
-fn index(options: &IndexOptions) -> IndexHints {
-    IndexHints {
-        index_url: options.index_url.as_ref().map(|url| url.value.clone()),
-        extra_index_urls: options
-            .extra_index_urls
-            .iter()
-            .map(|url| url.value.clone())
-            .collect(),
-        find_links: options
-            .find_links
-            .iter()
-            .map(|link| link.value.clone())
-            .collect(),
-        no_index: options.no_index,
-        pre: options.pre,
     }
 }
 
@@ -104,7 +39,7 @@ pub(crate) fn candidates_query(workspace: &Workspace, name: &PackageName) -> Can
         specifiers: package
             .filter(|package| !package.specifiers.is_empty())
             .map(|package| package.specifiers.to_string()),
-        direct: package.and_then(direct),
+        direct: package.and_then(|package| direct_reference(&package.source)),
     }
 }
 
@@ -117,22 +52,11 @@ pub(crate) fn details_query(
     DetailsQuery {
         name: name.to_string(),
         version: version.to_owned(),
-        direct: workspace.packages.packages.get(name).and_then(direct),
-    }
-}
-
-/// The URL or git source of a package; none for an index package, or another VCS than git
-/// (the wire has no kind for it).
-fn direct(package: &MergedPackage) -> Option<DirectReference> {
-    match &package.source {
-        PackageSource::Registry => None,
-        PackageSource::DirectUrl { url } => Some(DirectReference::Url { url: url.clone() }),
-        PackageSource::Vcs(vcs) if vcs.vcs == VcsKind::Git => Some(DirectReference::Git {
-            url: vcs.url.clone(),
-            rev: vcs.rev.clone(),
-            subdirectory: vcs.subdirectory.clone(),
-        }),
-        PackageSource::Vcs(_) => None,
+        direct: workspace
+            .packages
+            .packages
+            .get(name)
+            .and_then(|package| direct_reference(&package.source)),
     }
 }
 
@@ -232,18 +156,5 @@ mod tests {
           ]
         }
         "#);
-    }
-
-    #[test]
-    fn toml_settings_become_json() {
-        let table: toml::Table = toml::from_str(
-            "url = \"https://x\"\ncount = 3\nratio = 0.5\nodd = nan\non = true\nwhen = 1979-05-27\nlist = [1, \"a\"]\n[nested]\nkey = \"v\"\n",
-        )
-        .unwrap();
-        let json = Value::Object(table_to_json(&table));
-        assert_eq!(
-            json.to_string(),
-            r#"{"count":3,"list":[1,"a"],"nested":{"key":"v"},"odd":"nan","on":true,"ratio":0.5,"url":"https://x","when":"1979-05-27"}"#
-        );
     }
 }
