@@ -101,6 +101,7 @@ fn locked(package: ResolvedPackage, workspace: &Path) -> Result<LockedPackage, U
     locked.dependencies = package.dependencies;
     locked.dependencies_from = package.dependencies_from;
     locked.build_system = package.build_system;
+    locked.cuda_libraries = package.cuda_libraries;
     locked.import_names = package.import_names;
     locked.requires_python = package.requires_python;
     locked.summary = package.summary;

@@ -42,6 +42,9 @@ pub struct ResolvedPackage {
     pub dependencies_from: Option<String>,
     /// Its PEP 517 build system requirements (sdists and checkouts).
     pub build_system: Vec<String>,
+    /// The attributes of the target's CUDA package set its native libraries link against
+    /// (`libcublas`, `cuda_cudart`), as its provider classified them; sorted, each once.
+    pub cuda_libraries: Vec<String>,
     /// Its top-level import names, when known.
     pub import_names: Vec<String>,
     /// Its `Requires-Python`, when known.

@@ -148,6 +148,7 @@ fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolut
                 dependencies: dependencies.into_iter().collect(),
                 dependencies_from,
                 build_system: found.build_system.clone(),
+                cuda_libraries: cuda_libraries(found),
                 import_names: found.import_names.clone(),
                 requires_python: found.requires_python.clone(),
                 summary: found.summary.clone(),
@@ -180,4 +181,17 @@ fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolut
             .map(|(name, o)| (name.clone(), o.reason.clone()))
             .collect(),
     }
+}
+
+/// The CUDA package set's attributes a version's native libraries need, as its details say.
+fn cuda_libraries(found: &megapak_plugin_abi::wire::Found) -> Vec<String> {
+    let mut attributes: Vec<String> = found
+        .libraries
+        .iter()
+        .flat_map(|libraries| &libraries.cuda)
+        .map(|library| library.attribute.clone())
+        .collect();
+    attributes.sort();
+    attributes.dedup();
+    attributes
 }

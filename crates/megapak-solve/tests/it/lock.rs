@@ -73,3 +73,47 @@ dependencies-from = "pypi"
 source = { kind = "nixpkgs", attribute = "onnxruntime", override = { cudaPackages = { attribute = "cudaPackages_13_0" }, cudaSupport = true } }
 "#);
 }
+
+#[test]
+fn the_cuda_libraries_a_wheel_links_are_locked() {
+    use megapak_plugin_abi::wire::{CudaLibrary, DistFormat, NativeLibraries};
+    let libraries: NativeLibraries = serde_json::from_value(serde_json::json!({
+        "nvidia_wheels": "cuda-packages",
+        "cuda": [
+            {"soname": "libcublas.so.13", "attribute": "libcublas"},
+            {"soname": "libcudart.so.13", "attribute": "cuda_cudart"},
+            {"soname": "libcublasLt.so.13", "attribute": "libcublas"}
+        ],
+        "driver": ["libcuda.so.1"]
+    }))
+    .unwrap();
+    assert_eq!(libraries.cuda.len(), 3);
+    let _: &CudaLibrary = &libraries.cuda[0];
+    let wheel = Found {
+        libraries: Some(libraries),
+        ..Found::new(
+            Source::Url {
+                url: "https://files.example/onnxruntime_gpu-1.31.1-cp314-cp314-manylinux_2_28_x86_64.whl".to_owned(),
+                filename: "onnxruntime_gpu-1.31.1-cp314-cp314-manylinux_2_28_x86_64.whl".to_owned(),
+                hash: "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=".to_owned(),
+                format: DistFormat::Wheel,
+            },
+            Dependencies::known(Vec::<String>::new()),
+        )
+    };
+    let wheels =
+        FixtureProvider::new("custom-wheel").with_details("onnxruntime-gpu", "1.31.1", wheel);
+    let resolution = run("onnxruntime-gpu\n", &[&wheels as &dyn Provider]).unwrap();
+    let lock = resolution
+        .into_lock(
+            &target(),
+            Path::new("paks"),
+            "sha256-AAAA".to_owned(),
+            vec!["custom-wheel".to_owned()],
+        )
+        .unwrap();
+    assert_eq!(
+        lock.packages[0].cuda_libraries,
+        ["cuda_cudart", "libcublas"]
+    );
+}
