@@ -2,6 +2,9 @@
 //!
 //! - [`read`]: finding which Python packages a hand-written `flake.nix` lists, and which it has
 //!   commented out, from its syntax alone (parsed with `rnix`; Nix is never run or evaluated);
+//! - [`emit`]: the Nix files of a `megapak.lock` (an overlay of the Python set, one
+//!   nixpkgs-style file per package megapak defines, the environment's package list), from the
+//!   lock alone;
 //! - [`sync`]: bringing such a flake in line with the packages a lock provides, with the fewest
 //!   edits and every other byte left as it was.
 //!
@@ -60,8 +63,8 @@
 //! and alone it is not a label word (`todo`, `optional`, `deps`, …). `# --- HuggingFace ---`,
 //! `# TODO: add more`, `# Image and video` are prose. Block comments are read line by line.
 
-mod location;
 pub mod emit;
+mod location;
 pub mod read;
 pub mod sync;
 

@@ -154,7 +154,8 @@ fn escape_sequences_in_a_pak_line_never_reach_the_terminal() {
     );
     assert!(!run.stderr.contains('\u{202e}'), "{}", run.stderr);
     assert!(
-        run.stderr.contains(r"`pwned\u{7}\u{1b}[2J\u{202e}torch==1`"),
+        run.stderr
+            .contains(r"`pwned\u{7}\u{1b}[2J\u{202e}torch==1`"),
         "{}",
         run.stderr
     );
