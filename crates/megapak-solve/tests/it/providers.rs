@@ -330,5 +330,9 @@ fn a_nixpkgs_package_borrows_no_nvidia_wheels() {
 
     // A PyPI torch keeps them: they are its CUDA.
     let resolution = run("torch\n", &[&pypi as &dyn Provider]).unwrap();
-    assert!(resolution.get(&"nvidia-cudnn-cu12".parse().unwrap()).is_some());
+    assert!(
+        resolution
+            .get(&"nvidia-cudnn-cu12".parse().unwrap())
+            .is_some()
+    );
 }
