@@ -252,3 +252,30 @@ fn the_report_never_replaces_the_lock() {
         LOCK
     );
 }
+
+#[test]
+fn other_pak_files_are_compared_with_the_workspace_lock() {
+    let dir = workspace(LOCK);
+    write(dir.path(), "new.txt", "torch\nrich\n");
+    let run = megapak_with_env(
+        dir.path(),
+        &[
+            "status",
+            "-c",
+            "ws/megapak.toml",
+            "--paks",
+            "new.txt",
+            "--format",
+            "json",
+        ],
+        &[("NO_COLOR", "1")],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["lock"]["not_locked"], serde_json::json!(["rich"]));
+    // The lock was made from the workspace's pak files, not these: resolving alone won't help.
+    insta::assert_snapshot!(run.stderr, @r"
+    warning: `ws/megapak.lock` has no entry for 1 requested package: `rich`
+    hint: the lock was made from the pak files of `ws/megapak.toml`: add these to them and run `megapak resolve`
+    ");
+}

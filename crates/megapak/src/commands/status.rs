@@ -61,7 +61,12 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<Outcome> {
 
     let report = StatusReport::build(&status_input(&workspace, flake.as_ref(), lock.as_ref()));
     if let Some(summary) = &report.lock {
-        warn_of_packages_not_locked(summary, !args.paks.is_empty());
+        // With `--paks`, the pak files are not those the lock was made from.
+        let config = workspace
+            .config
+            .as_ref()
+            .map(|config| config.path.as_path());
+        warn_of_packages_not_locked(summary, config.filter(|_| !args.paks.is_empty()));
     }
     let text = match args.format {
         ReportFormat::Table => render::table(&report),
@@ -111,7 +116,8 @@ fn read_lock(workspace: &Workspace) -> anyhow::Result<Option<(PathBuf, Lock)>> {
 }
 
 /// A warning naming the requested packages the lock has no entry for, with the next step.
-fn warn_of_packages_not_locked(summary: &LockSummary, other_paks: bool) {
+/// `other_paks_than` is the configuration when the report read other pak files than its own.
+fn warn_of_packages_not_locked(summary: &LockSummary, other_paks_than: Option<&Path>) {
     if summary.not_locked.is_empty() {
         return;
     }
@@ -132,12 +138,16 @@ fn warn_of_packages_not_locked(summary: &LockSummary, other_paks: bool) {
         if count == 1 { "" } else { "s" },
         names.join(", ")
     );
-    let hint = if other_paks {
-        "the lock was made from the pak files of `megapak.toml`: add these to them and run `megapak resolve`"
-    } else {
-        "the pak files changed since the lock was written: run `megapak resolve`"
+    let hint = match other_paks_than {
+        Some(config) => format!(
+            "the lock was made from the pak files of `{}`: add these to them and run `megapak resolve`",
+            config.display()
+        ),
+        None => {
+            "the pak files changed since the lock was written: run `megapak resolve`".to_owned()
+        }
     };
-    terminal_text::warnings([warning], |_| Some(hint.to_owned()));
+    terminal_text::warnings([warning], |_| Some(hint.clone()));
 }
 
 /// What the report compares: summaries of the files, the merged packages, the flake's lists and
