@@ -315,3 +315,54 @@ fn the_nix_files_are_written_beside_the_lock_and_emit_writes_them_again() {
         app
     );
 }
+
+#[test]
+fn the_requested_packages_no_resolver_has_are_listed_with_each_resolvers_reason() {
+    let install = Install::new();
+    workspace(&install, "app\nghost\nphantom>=2\n", CATALOG);
+    let run = resolve(&install, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let listed: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|line| !line.starts_with("note: "))
+        .take(3)
+        .collect();
+    insta::assert_snapshot!(listed.join("\n"), @r"
+    note: 2 of the 3 packages the pak files ask for no resolver has:
+      `ghost` (rust-resolver: `ghost` is not in the catalog)
+      `phantom` (rust-resolver: `phantom` is not in the catalog)
+    ");
+    let json = resolve(&install, &["--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let names: Vec<&str> = value["unresolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["reason"] == "no resolver has it")
+        .map(|entry| entry["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ghost", "phantom"]);
+}
+
+#[test]
+fn offline_names_what_would_need_the_network_and_writes_nothing() {
+    // The real `pypi` plugin with an empty cache: offline, it must say what it would fetch.
+    let install = Install::new().with_first_party_plugins();
+    let work = install.work.path();
+    fs_err::write(work.join("paks.txt"), "six\n").unwrap();
+    fs_err::write(
+        work.join("megapak.toml"),
+        "paks = [\"paks.txt\"]\n\n[target]\npython = \"3.14\"\n\n[resolvers]\norder = [\"pypi\"]\n\n[resolvers.pypi]\ncache-dir = \"cache\"\n",
+    )
+    .unwrap();
+    let run = resolve(&install, &["--offline"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Resolver `pypi` needs the network for `six`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!work.join("megapak.lock").exists());
+}

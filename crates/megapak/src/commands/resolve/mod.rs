@@ -8,6 +8,7 @@
 //! need the network.
 
 mod inputs;
+mod missing;
 mod progress;
 mod summary;
 
@@ -29,7 +30,7 @@ use super::hinted;
 use super::plugins::load_checked;
 use crate::cli::{ResolveArgs, ResolveFormat};
 use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE};
-use crate::output::write_stdout;
+use crate::output::{write_file_atomically, write_stdout};
 use progress::Progress;
 use summary::Freshness;
 
@@ -95,17 +96,36 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
         eprintln!(
             "{HINT_STYLE}note{HINT_STYLE:#}: the upgrade needs other packages to move too: solving the whole set again"
         );
-        let input = SolveInput::new(&workspace.packages, config).map_err(hinted)?;
+        input = SolveInput::new(&workspace.packages, config).map_err(hinted)?;
         result = solve(&input, &asked);
     }
     progress.finish();
     let resolution = match result {
         Ok(resolution) => resolution,
         Err(error) => {
+            let missing = match &error {
+                SolveError::NoSolution { .. } => missing::missing(&input, &asked),
+                _ => Vec::new(),
+            };
             if args.format == ResolveFormat::Json
-                && let Some(json) = summary::json_of_failure(&error)
+                && let Some(json) = summary::json_of_failure(&error, &missing)
             {
                 write_stdout(&json)?;
+            }
+            if !missing.is_empty() {
+                eprintln!(
+                    "{HINT_STYLE}note{HINT_STYLE:#}: {} of the {} packages the pak files ask for no resolver has:",
+                    missing.len(),
+                    input.requirements.len()
+                );
+                for package in &missing {
+                    let reasons: Vec<String> = package
+                        .reasons
+                        .iter()
+                        .map(|(provider, reason)| format!("{provider}: {reason}"))
+                        .collect();
+                    eprintln!("  `{}` ({})", package.name, reasons.join("; "));
+                }
             }
             return Err(hinted(error).context(format!(
                 "Cannot resolve the pak files of `{}`; `{}` is left as it was",
@@ -132,7 +152,10 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
         .map_err(hinted)?;
     // Emitted in memory first: a lock that cannot become Nix (a missing hash) writes nothing.
     let nix = super::emit::emit_nix(&lock, &workspace.root)?;
-    lock.write_atomically(&lock_path).map_err(hinted)?;
+    // The binary's writer, whose temporary file a SIGINT or SIGTERM removes: an interrupted
+    // run leaves the previous lock and nothing else.
+    write_file_atomically(&lock_path, lock.to_toml().as_bytes())
+        .with_context(|| format!("Cannot write `{}`", lock_path.display()))?;
     nix.write()?;
     print(&lock, &lock_path, Freshness::Written, args.format)?;
     Ok(Outcome::Success)

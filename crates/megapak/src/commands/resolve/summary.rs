@@ -8,6 +8,8 @@ use megapak_lock::Lock;
 use megapak_solve::SolveError;
 use serde_json::json;
 
+use super::missing::Missing;
+
 /// How the lock came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Freshness {
@@ -81,8 +83,9 @@ pub(crate) fn json(lock: &Lock, path: &Path, freshness: Freshness) -> String {
 }
 
 /// The same keys when the set cannot be solved: `unresolved` names each package of the
-/// explanation with the conclusion and the chain of reasons; no lock.
-pub(crate) fn json_of_failure(error: &SolveError) -> Option<String> {
+/// explanation with the conclusion and the chain of reasons, then each requested package no
+/// resolver has, with what each said; no lock.
+pub(crate) fn json_of_failure(error: &SolveError, missing: &[Missing]) -> Option<String> {
     let SolveError::NoSolution {
         explanation,
         packages,
@@ -93,10 +96,19 @@ pub(crate) fn json_of_failure(error: &SolveError) -> Option<String> {
     };
     let chain: Vec<&str> = explanation.lines().collect();
     let reason = chain.last().copied().unwrap_or_default();
-    let unresolved: Vec<_> = packages
+    let mut unresolved: Vec<_> = packages
         .iter()
+        .filter(|name| !missing.iter().any(|m| &m.name == *name))
         .map(|name| json!({ "name": name, "reason": reason, "chain": chain }))
         .collect();
+    unresolved.extend(missing.iter().map(|package| {
+        let said: Vec<String> = package
+            .reasons
+            .iter()
+            .map(|(provider, reason)| format!("{provider}: {reason}"))
+            .collect();
+        json!({ "name": package.name, "reason": "no resolver has it", "chain": said })
+    }));
     Some(pretty(&json!({
         "packages": 0,
         "by_provider": {},
