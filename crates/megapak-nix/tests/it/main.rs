@@ -3,6 +3,7 @@
 mod emit;
 mod emit_escaping;
 mod emit_nix;
+mod emit_real;
 mod fixtures;
 mod hostile;
 mod large_flake;
