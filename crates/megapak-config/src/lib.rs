@@ -31,6 +31,7 @@
 mod error;
 mod load;
 mod model;
+mod settings_lines;
 mod span;
 mod target_markers;
 mod validate;

@@ -147,7 +147,11 @@ impl Config {
             paks.push(Pak { path, line });
         }
         let resolvers = match raw.resolvers {
-            Some(raw) => resolvers(raw).map_err(at)?,
+            Some(raw) => {
+                let mut resolvers = resolvers(raw).map_err(at)?;
+                resolvers.settings_lines = crate::settings_lines::settings_lines(text);
+                resolvers
+            }
             None => ResolversConfig::default(),
         };
         let required = raw.plugins.required;
@@ -203,7 +207,11 @@ fn resolvers(raw: RawResolvers) -> Result<ResolversConfig, Problem> {
             }
         }
     }
-    Ok(ResolversConfig { order, settings })
+    Ok(ResolversConfig {
+        order,
+        settings,
+        settings_lines: BTreeMap::new(),
+    })
 }
 
 fn invalid(path: &Path, text: &str, problem: Problem) -> ConfigError {

@@ -58,6 +58,9 @@ pub struct ResolversConfig {
     pub order: Vec<String>,
     /// `[resolvers.<name>]` tables, kept as opaque TOML for the plugin.
     pub settings: BTreeMap<String, toml::Table>,
+    /// Where each part of those tables was written: resolver name -> path (`wheel[1]`,
+    /// `wheel[1].url`, array elements numbered from 0) -> 1-based line of `megapak.toml`.
+    pub settings_lines: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl Default for ResolversConfig {
@@ -65,6 +68,7 @@ impl Default for ResolversConfig {
         Self {
             order: crate::DEFAULT_RESOLVER_ORDER.map(str::to_owned).to_vec(),
             settings: BTreeMap::new(),
+            settings_lines: BTreeMap::new(),
         }
     }
 }

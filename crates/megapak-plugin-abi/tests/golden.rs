@@ -79,6 +79,11 @@ fn candidates_request() {
         target: target(Some("2.10")),
         workspace: "/home/ada/comfyui".into(),
         settings,
+        settings_locations: [
+            ("index-url".to_owned(), "megapak.toml:12".to_owned()),
+            ("wheels".to_owned(), "megapak.toml:13".to_owned()),
+        ]
+        .into(),
         index: IndexHints {
             index_url: Some("https://pypi.org/simple".into()),
             extra_index_urls: strings(&["https://download.pytorch.org/whl/cu130"]),

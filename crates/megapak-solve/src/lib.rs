@@ -104,7 +104,8 @@ pub use fixture::FixtureProvider;
 pub use input::{RootRequirement, SolveInput, direct_reference};
 pub use lock::UnknownSource;
 pub use plugin::{
-    ATTRIBUTES_SETTING, PluginProvider, RequestContext, index_hints, plugin_settings, wire_target,
+    ATTRIBUTES_SETTING, PluginProvider, RequestContext, index_hints, plugin_settings,
+    plugin_settings_locations, wire_target,
 };
 pub use provider::{Provider, ProviderError};
 pub use resolution::{Resolution, ResolvedPackage};

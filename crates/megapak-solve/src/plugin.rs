@@ -2,6 +2,7 @@
 //! the plugin's settings, the pak files' index options, offline) is the same for every call of
 //! one solve, so it is kept here and each call only adds the packages.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use megapak_config::{Config, Override, Target};
@@ -78,6 +79,24 @@ pub fn index_hints(index: &IndexOptions) -> IndexHints {
     }
 }
 
+/// Where each part of plugin `name`'s settings was written: `"wheel[1]"` ->
+/// `"megapak.toml:14"` (the configuration as the user named it).
+pub fn plugin_settings_locations(config: &Config, name: &str) -> BTreeMap<String, String> {
+    let plugin = megapak_plugin_host::normalize_name(name);
+    config
+        .resolvers
+        .settings_lines
+        .iter()
+        .find(|(key, _)| megapak_plugin_host::normalize_name(key) == plugin)
+        .map(|(_, lines)| {
+            lines
+                .iter()
+                .map(|(path, line)| (path.clone(), format!("{}:{line}", config.path.display())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The settings handed to plugin `name`: its `[resolvers.<name>]` table as JSON, plus
 /// [`ATTRIBUTES_SETTING`] with the `[[override]] attr` values of the overrides that name this
 /// provider, or name none when this is the `nixpkgs` plugin (an attribute is a nixpkgs
@@ -122,6 +141,7 @@ pub struct PluginProvider<'p> {
     plugin: &'p Plugin,
     context: RequestContext,
     settings: serde_json::Map<String, serde_json::Value>,
+    settings_locations: BTreeMap<String, String>,
 }
 
 impl<'p> PluginProvider<'p> {
@@ -135,7 +155,16 @@ impl<'p> PluginProvider<'p> {
             plugin,
             context,
             settings,
+            settings_locations: BTreeMap::new(),
         }
+    }
+
+    /// With where its settings were written (see [`plugin_settings_locations`]), so that the
+    /// plugin's messages can name `megapak.toml:LINE`.
+    #[must_use]
+    pub fn with_settings_locations(mut self, locations: BTreeMap<String, String>) -> Self {
+        self.settings_locations = locations;
+        self
     }
 }
 
@@ -153,6 +182,7 @@ impl Provider for PluginProvider<'_> {
             target: self.context.target.clone(),
             workspace: self.context.workspace.clone(),
             settings: self.settings.clone(),
+            settings_locations: self.settings_locations.clone(),
             index: self.context.index.clone(),
             offline: self.context.offline,
             packages: queries.to_vec(),
@@ -169,6 +199,7 @@ impl Provider for PluginProvider<'_> {
             target: self.context.target.clone(),
             workspace: self.context.workspace.clone(),
             settings: self.settings.clone(),
+            settings_locations: self.settings_locations.clone(),
             index: self.context.index.clone(),
             offline: self.context.offline,
             packages: queries.to_vec(),

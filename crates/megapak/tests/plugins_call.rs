@@ -216,3 +216,26 @@ fn config_names_the_workspace_and_its_folder_is_sent_absolute() {
         run.stdout
     );
 }
+
+#[test]
+fn a_custom_wheel_declaration_at_fault_is_named_by_its_line_of_megapak_toml() {
+    let install = Install::new().with_first_party_plugins();
+    fs_err::write(
+        install.work.path().join("megapak.toml"),
+        "[target]\npython = \"3.14\"\n\n[resolvers]\norder = [\"custom-wheel\"]\n\n[[resolvers.custom-wheel.wheel]]\nname = \"fastkernels\"\nurl = \"http://example.invalid/fastkernels-1.0-py3-none-any.whl\"\n",
+    )
+    .unwrap();
+    let run = install.run(&[
+        "plugins",
+        "call",
+        "custom-wheel",
+        "candidates",
+        "fastkernels",
+    ]);
+    assert!(
+        run.stdout
+            .contains("`[[resolvers.custom-wheel.wheel]]` #1 at `megapak.toml:7`"),
+        "{}",
+        run.transcript()
+    );
+}

@@ -1,8 +1,9 @@
 //! What can go wrong with one declared wheel, index or git source, and which declaration it was.
 //!
-//! Every message names the package and its declaration: the wire carries the plugin's settings
-//! as JSON, without `megapak.toml` line numbers, so a declaration is named by its table and its
-//! place in the list (`[[resolvers.custom-wheel.wheel]]` #2).
+//! Every message names the package and its declaration: by its table and place in the list,
+//! and by its `megapak.toml:LINE` when the host says where the settings were written
+//! (`settings_locations` of the request): `[[resolvers.custom-wheel.wheel]]` #2 at
+//! `megapak.toml:14`.
 
 use std::fmt;
 use std::io;
@@ -20,6 +21,8 @@ pub enum Origin {
         index: usize,
         /// The package it declares.
         name: String,
+        /// Where it is written (`megapak.toml:14`), when the host said.
+        at: Option<String>,
     },
     /// A pak file's `name @ https://...whl` or `git+https://...` line.
     Pak {
@@ -33,12 +36,27 @@ pub enum Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Declared { table, index, name } => write!(
+            Self::Declared {
+                table,
+                index,
+                name,
+                at,
+            } => write!(
                 f,
-                "`{name}` (`[[resolvers.custom-wheel.{table}]]` #{index} of `megapak.toml`)"
+                "`{name}` ({})",
+                declaration(table, *index, at.as_deref())
             ),
             Self::Pak { name, url } => write!(f, "`{name}` (`{url}` of the pak files)"),
         }
+    }
+}
+
+/// `` `[[resolvers.custom-wheel.wheel]]` #2 at `megapak.toml:14` `` (without `at` when the
+/// host did not say where: `` ... #2 of `megapak.toml` ``).
+pub fn declaration(table: &str, index: usize, at: Option<&str>) -> String {
+    match at {
+        Some(at) => format!("`[[resolvers.custom-wheel.{table}]]` #{index} at `{at}`"),
+        None => format!("`[[resolvers.custom-wheel.{table}]]` #{index} of `megapak.toml`"),
     }
 }
 

@@ -63,7 +63,11 @@ impl Resolver for CustomWheelResolver {
     }
 
     fn candidates(&self, request: &CandidatesRequest) -> Result<CandidatesResponse, ResolveError> {
-        let settings = Settings::read(&request.settings, &request.workspace)?;
+        let settings = Settings::read(
+            &request.settings,
+            &request.workspace,
+            &request.settings_locations,
+        )?;
         let client = Client::new(settings.timeout, settings.max_download);
         let context = Context {
             settings: &settings,
@@ -106,7 +110,11 @@ impl Resolver for CustomWheelResolver {
     }
 
     fn details(&self, request: &DetailsRequest) -> Result<DetailsResponse, ResolveError> {
-        let settings = Settings::read(&request.settings, &request.workspace)?;
+        let settings = Settings::read(
+            &request.settings,
+            &request.workspace,
+            &request.settings_locations,
+        )?;
         let client = Client::new(settings.timeout, settings.max_download);
         let context = Context {
             settings: &settings,

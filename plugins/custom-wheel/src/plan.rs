@@ -43,14 +43,14 @@ pub fn plan(settings: &Settings, name: &str, direct: Option<&DirectReference>) -
             submodules: git.submodules,
             subdirectory: git.subdirectory.clone(),
         };
-        return Plan::Git(spec, declared("git", git.index, name));
+        return Plan::Git(spec, declared(settings, "git", git.index, name));
     }
     let wheels: Vec<WheelRef> = settings
         .wheels
         .iter()
         .filter(|wheel| wheel.name.as_str() == name)
         .map(|wheel| WheelRef {
-            origin: declared("wheel", wheel.index, name),
+            origin: declared(settings, "wheel", wheel.index, name),
             location: wheel.location.clone(),
             sha256: wheel.sha256.clone(),
         })
@@ -110,16 +110,20 @@ pub fn plan(settings: &Settings, name: &str, direct: Option<&DirectReference>) -
             .iter()
             .any(|package| package.as_str() == name)
     }) {
-        return Plan::Index(index.clone(), declared("index", index.index, name));
+        return Plan::Index(
+            index.clone(),
+            declared(settings, "index", index.index, name),
+        );
     }
     Plan::Undeclared
 }
 
-fn declared(table: &'static str, index: usize, name: &str) -> Origin {
+fn declared(settings: &Settings, table: &'static str, index: usize, name: &str) -> Origin {
     Origin::Declared {
         table,
         index,
         name: name.to_owned(),
+        at: settings.location(table, index),
     }
 }
 

@@ -23,6 +23,7 @@
 //! Everything is checked before any work: an unknown key or a wrong type fails the whole call,
 //! naming the declaration.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -30,6 +31,8 @@ use base64::Engine;
 use megapak_plugin_abi::serde_json::{Map, Value};
 use megapak_plugin_abi::wire::NvidiaWheels;
 use megapak_types::PackageName;
+
+use crate::error::declaration;
 use serde::Deserialize;
 
 /// The plugin's settings, checked.
@@ -49,6 +52,18 @@ pub struct Settings {
     pub timeout: Duration,
     /// The largest wheel downloaded, in bytes.
     pub max_download: u64,
+    /// Where the settings' parts were written (`"wheel[1]"` -> `"megapak.toml:14"`), as the
+    /// request says; may be empty.
+    pub locations: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// Where declaration number `index` (from 1) of `table` was written, if the host said.
+    pub fn location(&self, table: &str, index: usize) -> Option<String> {
+        self.locations
+            .get(&format!("{table}[{}]", index.saturating_sub(1)))
+            .cloned()
+    }
 }
 
 /// A wheel declared by URL or path.
@@ -164,8 +179,13 @@ struct RawGit {
 const TABLE: &str = "[resolvers.custom-wheel]";
 
 impl Settings {
-    /// Reads the settings of a request; `workspace` is the folder of `megapak.toml`.
-    pub fn read(settings: &Map<String, Value>, workspace: &str) -> Result<Self, String> {
+    /// Reads the settings of a request; `workspace` is the folder of `megapak.toml`, and
+    /// `locations` where each part of the settings was written (for messages).
+    pub fn read(
+        settings: &Map<String, Value>,
+        workspace: &str,
+        locations: &BTreeMap<String, String>,
+    ) -> Result<Self, String> {
         let raw: RawSettings = serde_json::from_value(Value::Object(settings.clone()))
             .map_err(|error| format!("`{TABLE}` of `megapak.toml`: {error}"))?;
         let workspace = Path::new(workspace);
@@ -182,19 +202,19 @@ impl Settings {
             .wheel
             .into_iter()
             .enumerate()
-            .map(|(at, value)| wheel(at + 1, value, workspace))
+            .map(|(at, value)| wheel(at + 1, value, workspace, locations))
             .collect::<Result<_, _>>()?;
         let indexes = raw
             .index
             .into_iter()
             .enumerate()
-            .map(|(at, value)| index(at + 1, value))
+            .map(|(at, value)| index(at + 1, value, locations))
             .collect::<Result<_, _>>()?;
         let gits = raw
             .git
             .into_iter()
             .enumerate()
-            .map(|(at, value)| git(at + 1, value))
+            .map(|(at, value)| git(at + 1, value, locations))
             .collect::<Result<_, _>>()?;
         let cache_dir = match raw.cache_dir {
             Some(dir) => workspace.join(dir),
@@ -208,6 +228,7 @@ impl Settings {
             cache_dir,
             timeout: Duration::from_secs(raw.timeout_seconds.unwrap_or(60).max(1)),
             max_download: raw.max_download_mib.unwrap_or(4096).saturating_mul(1 << 20),
+            locations: locations.clone(),
         })
     }
 }
@@ -222,25 +243,45 @@ fn default_cache_dir(workspace: &Path) -> PathBuf {
     base.join("megapak").join("custom-wheel")
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(table: &str, at: usize, value: Value) -> Result<T, String> {
+/// `` `[[resolvers.custom-wheel.<table>]]` #at at `megapak.toml:14` ``.
+fn here(table: &str, at: usize, locations: &BTreeMap<String, String>) -> String {
+    let written = locations.get(&format!("{table}[{}]", at.saturating_sub(1)));
+    declaration(table, at, written.map(String::as_str))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(
+    table: &str,
+    at: usize,
+    value: Value,
+    locations: &BTreeMap<String, String>,
+) -> Result<T, String> {
     let name = value
         .get("name")
         .and_then(Value::as_str)
         .map(|name| format!(" (`name = \"{name}\"`)"))
         .unwrap_or_default();
     serde_json::from_value(value)
-        .map_err(|error| format!("`[[resolvers.custom-wheel.{table}]]` #{at}{name}: {error}"))
+        .map_err(|error| format!("{}{name}: {error}", here(table, at, locations)))
 }
 
-fn name(table: &str, at: usize, name: &str) -> Result<PackageName, String> {
-    PackageName::new(name)
-        .map_err(|error| format!("`[[resolvers.custom-wheel.{table}]]` #{at}: {error}"))
+fn name(
+    table: &str,
+    at: usize,
+    name: &str,
+    locations: &BTreeMap<String, String>,
+) -> Result<PackageName, String> {
+    PackageName::new(name).map_err(|error| format!("{}: {error}", here(table, at, locations)))
 }
 
-fn wheel(at: usize, value: Value, workspace: &Path) -> Result<WheelDecl, String> {
-    let raw: RawWheel = parse("wheel", at, value)?;
-    let name = name("wheel", at, &raw.name)?;
-    let here = format!("`[[resolvers.custom-wheel.wheel]]` #{at} (`name = \"{name}\"`)");
+fn wheel(
+    at: usize,
+    value: Value,
+    workspace: &Path,
+    locations: &BTreeMap<String, String>,
+) -> Result<WheelDecl, String> {
+    let raw: RawWheel = parse("wheel", at, value, locations)?;
+    let name = name("wheel", at, &raw.name, locations)?;
+    let here = format!("{} (`name = \"{name}\"`)", here("wheel", at, locations));
     let location = match (raw.url, raw.path) {
         (Some(url), None) => WheelLocation::Url(url),
         (None, Some(path)) => WheelLocation::Path {
@@ -265,12 +306,16 @@ fn wheel(at: usize, value: Value, workspace: &Path) -> Result<WheelDecl, String>
     })
 }
 
-fn index(at: usize, value: Value) -> Result<IndexDecl, String> {
-    let raw: RawIndex = parse("index", at, value)?;
+fn index(
+    at: usize,
+    value: Value,
+    locations: &BTreeMap<String, String>,
+) -> Result<IndexDecl, String> {
+    let raw: RawIndex = parse("index", at, value, locations)?;
     let packages = raw
         .packages
         .iter()
-        .map(|package| name("index", at, package))
+        .map(|package| name("index", at, package, locations))
         .collect::<Result<_, _>>()?;
     Ok(IndexDecl {
         index: at,
@@ -280,11 +325,11 @@ fn index(at: usize, value: Value) -> Result<IndexDecl, String> {
     })
 }
 
-fn git(at: usize, value: Value) -> Result<GitDecl, String> {
-    let raw: RawGit = parse("git", at, value)?;
+fn git(at: usize, value: Value, locations: &BTreeMap<String, String>) -> Result<GitDecl, String> {
+    let raw: RawGit = parse("git", at, value, locations)?;
     Ok(GitDecl {
         index: at,
-        name: name("git", at, &raw.name)?,
+        name: name("git", at, &raw.name, locations)?,
         url: raw.url.strip_prefix("git+").unwrap_or(&raw.url).to_owned(),
         rev: raw.rev,
         submodules: raw.submodules,
@@ -325,7 +370,7 @@ mod tests {
         let Value::Object(map) = value else {
             unreachable!()
         };
-        Settings::read(&map, "/ws")
+        Settings::read(&map, "/ws", &BTreeMap::new())
     }
 
     #[test]
@@ -376,12 +421,37 @@ mod tests {
         .map(|value| read(value).unwrap_err())
         .collect();
         insta::assert_snapshot!(errors.join("\n"), @r#"
-`[[resolvers.custom-wheel.wheel]]` #2 (`name = "b"`): set exactly one of `url` and `path`
-`[[resolvers.custom-wheel.wheel]]` #1 (`name = "a"`): unknown field `sha`, expected one of `name`, `url`, `path`, `sha256`
-`[[resolvers.custom-wheel.wheel]]` #1 (`name = "a"`): `sha256 = "abc"` is neither 64 hex digits nor `sha256-<base64>`
-`[[resolvers.custom-wheel.git]]` #1: missing field `name`
-`nvidia-wheels = "drop"` in `[resolvers.custom-wheel]`: expected `"keep"` or `"cuda-packages"`
-`[resolvers.custom-wheel]` of `megapak.toml`: unknown field `wheels`, expected one of `wheel`, `index`, `git`, `nvidia-wheels`, `cache-dir`, `timeout-seconds`, `max-download-mib`
-"#);
+    `[[resolvers.custom-wheel.wheel]]` #2 of `megapak.toml` (`name = "b"`): set exactly one of `url` and `path`
+    `[[resolvers.custom-wheel.wheel]]` #1 of `megapak.toml` (`name = "a"`): unknown field `sha`, expected one of `name`, `url`, `path`, `sha256`
+    `[[resolvers.custom-wheel.wheel]]` #1 of `megapak.toml` (`name = "a"`): `sha256 = "abc"` is neither 64 hex digits nor `sha256-<base64>`
+    `[[resolvers.custom-wheel.git]]` #1 of `megapak.toml`: missing field `name`
+    `nvidia-wheels = "drop"` in `[resolvers.custom-wheel]`: expected `"keep"` or `"cuda-packages"`
+    `[resolvers.custom-wheel]` of `megapak.toml`: unknown field `wheels`, expected one of `wheel`, `index`, `git`, `nvidia-wheels`, `cache-dir`, `timeout-seconds`, `max-download-mib`
+    "#);
+    }
+}
+
+#[cfg(test)]
+mod located {
+    use std::collections::BTreeMap;
+
+    use megapak_plugin_abi::serde_json::{Value, json};
+
+    use super::Settings;
+
+    #[test]
+    fn a_bad_declaration_is_named_by_its_line_when_the_host_says_it() {
+        let Value::Object(map) = json!({"wheel": [
+            {"name": "a", "url": "https://x/a-1-py3-none-any.whl"},
+            {"name": "b"},
+        ]}) else {
+            unreachable!()
+        };
+        let locations = BTreeMap::from([
+            ("wheel[0]".to_owned(), "ws/megapak.toml:10".to_owned()),
+            ("wheel[1]".to_owned(), "ws/megapak.toml:14".to_owned()),
+        ]);
+        let error = Settings::read(&map, "/ws", &locations).unwrap_err();
+        insta::assert_snapshot!(error, @r#"`[[resolvers.custom-wheel.wheel]]` #2 at `ws/megapak.toml:14` (`name = "b"`): set exactly one of `url` and `path`"#);
     }
 }

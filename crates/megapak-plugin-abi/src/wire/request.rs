@@ -1,5 +1,7 @@
 //! What megapak asks: the two requests and what they share.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::AbiVersion;
@@ -91,6 +93,11 @@ pub struct CandidatesRequest {
     /// not look inside it.
     #[serde(default)]
     pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Where the parts of `settings` were written, for messages: `"wheel[1]"` (arrays counted
+    /// from 0), `"wheel[1].url"`, `"index-url"` -> `"megapak.toml:14"`. May be empty (a host
+    /// that does not know, or settings set by megapak itself); added within 2.0.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings_locations: BTreeMap<String, String>,
     /// The index options of the pak files.
     #[serde(default, skip_serializing_if = "IndexHints::is_empty")]
     pub index: IndexHints,
@@ -127,6 +134,9 @@ pub struct DetailsRequest {
     /// The plugin's own settings; see [`CandidatesRequest::settings`].
     #[serde(default)]
     pub settings: serde_json::Map<String, serde_json::Value>,
+    /// See [`CandidatesRequest::settings_locations`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings_locations: BTreeMap<String, String>,
     /// The index options of the pak files.
     #[serde(default, skip_serializing_if = "IndexHints::is_empty")]
     pub index: IndexHints,
@@ -157,6 +167,7 @@ impl CandidatesRequest {
             target,
             workspace: workspace.into(),
             settings: serde_json::Map::new(),
+            settings_locations: BTreeMap::new(),
             index: IndexHints::default(),
             offline: false,
             packages: names
@@ -179,6 +190,7 @@ impl DetailsRequest {
             target,
             workspace: workspace.into(),
             settings: serde_json::Map::new(),
+            settings_locations: BTreeMap::new(),
             index: IndexHints::default(),
             offline: false,
             packages: pairs

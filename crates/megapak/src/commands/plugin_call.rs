@@ -82,6 +82,7 @@ pub(crate) fn run(config: Option<PathBuf>, args: &PluginCallArgs) -> anyhow::Res
                 target: shared.target,
                 workspace: shared.workspace,
                 settings: shared.settings,
+                settings_locations: shared.settings_locations,
                 index: shared.index,
                 offline: args.offline,
                 packages: names
@@ -98,6 +99,7 @@ pub(crate) fn run(config: Option<PathBuf>, args: &PluginCallArgs) -> anyhow::Res
                 target: shared.target,
                 workspace: shared.workspace,
                 settings: shared.settings,
+                settings_locations: shared.settings_locations,
                 index: shared.index,
                 offline: args.offline,
                 packages: pairs

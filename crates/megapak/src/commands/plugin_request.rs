@@ -2,11 +2,15 @@
 //! workspace folder, the pak files' index options and what they ask of a package. Built from a
 //! [`Workspace`] so that `megapak plugins call` sends what a solver will send.
 
+use std::collections::BTreeMap;
+
 use megapak_config::Config;
 use megapak_plugin_host::abi::serde_json::{Map, Value};
 use megapak_plugin_host::abi::wire::{CandidatesQuery, DetailsQuery, IndexHints, Target};
 use megapak_requirements::PackageName;
-use megapak_solve::{direct_reference, index_hints, plugin_settings, wire_target};
+use megapak_solve::{
+    direct_reference, index_hints, plugin_settings, plugin_settings_locations, wire_target,
+};
 use megapak_workspace::Workspace;
 
 /// The parts every request of one plugin shares.
@@ -15,6 +19,7 @@ pub(crate) struct Shared {
     pub(crate) target: Target,
     pub(crate) workspace: String,
     pub(crate) settings: Map<String, Value>,
+    pub(crate) settings_locations: BTreeMap<String, String>,
     pub(crate) index: IndexHints,
 }
 
@@ -26,6 +31,7 @@ impl Shared {
             target: wire_target(&config.target),
             workspace: workspace.root.display().to_string(),
             settings: plugin_settings(config, plugin),
+            settings_locations: plugin_settings_locations(config, plugin),
             index: index_hints(&workspace.packages.index),
         }
     }
@@ -99,6 +105,7 @@ mod tests {
             target: shared.target,
             workspace: shared.workspace,
             settings: shared.settings,
+            settings_locations: shared.settings_locations,
             index: shared.index,
             offline: false,
             packages: names
@@ -110,51 +117,54 @@ mod tests {
             .unwrap()
             .replace(&dir.path().display().to_string(), "[DIR]");
         insta::assert_snapshot!(json, @r#"
+    {
+      "abi": {
+        "major": 2,
+        "minor": 0
+      },
+      "target": {
+        "python": "3.14",
+        "system": "x86_64-linux",
+        "torch": "2.10"
+      },
+      "workspace": "[DIR]",
+      "settings": {
+        "wheels": "wheels"
+      },
+      "settings_locations": {
+        "wheels": "[DIR]/megapak.toml:8"
+      },
+      "index": {
+        "index_url": "https://mirror.example.invalid/simple",
+        "pre": true
+      },
+      "offline": false,
+      "packages": [
         {
-          "abi": {
-            "major": 2,
-            "minor": 0
-          },
-          "target": {
-            "python": "3.14",
-            "system": "x86_64-linux",
-            "torch": "2.10"
-          },
-          "workspace": "[DIR]",
-          "settings": {
-            "wheels": "wheels"
-          },
-          "index": {
-            "index_url": "https://mirror.example.invalid/simple",
-            "pre": true
-          },
-          "offline": false,
-          "packages": [
-            {
-              "name": "torch",
-              "specifiers": ">=2.10, <2.11"
-            },
-            {
-              "name": "clip",
-              "direct": {
-                "kind": "git",
-                "url": "https://github.com/openai/CLIP.git",
-                "rev": "main",
-                "subdirectory": "py"
-              }
-            },
-            {
-              "name": "wheel",
-              "direct": {
-                "kind": "url",
-                "url": "https://files.example.invalid/wheel-1-py3-none-any.whl"
-              }
-            },
-            {
-              "name": "numpy"
-            }
-          ]
+          "name": "torch",
+          "specifiers": ">=2.10, <2.11"
+        },
+        {
+          "name": "clip",
+          "direct": {
+            "kind": "git",
+            "url": "https://github.com/openai/CLIP.git",
+            "rev": "main",
+            "subdirectory": "py"
+          }
+        },
+        {
+          "name": "wheel",
+          "direct": {
+            "kind": "url",
+            "url": "https://files.example.invalid/wheel-1-py3-none-any.whl"
+          }
+        },
+        {
+          "name": "numpy"
         }
-        "#);
+      ]
+    }
+    "#);
     }
 }

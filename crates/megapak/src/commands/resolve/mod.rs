@@ -21,7 +21,8 @@ use megapak_lock::Lock;
 use megapak_plugin_host::Plugins;
 use megapak_requirements::pep440_rs::{Operator, VersionSpecifier, VersionSpecifiers};
 use megapak_solve::{
-    PluginProvider, Provider, RequestContext, SolveError, SolveInput, plugin_settings, solve,
+    PluginProvider, Provider, RequestContext, SolveError, SolveInput, plugin_settings,
+    plugin_settings_locations, solve,
 };
 use megapak_types::PackageName;
 use megapak_workspace::{Need, Paks, Request, Workspace};
@@ -195,11 +196,14 @@ fn providers<'p>(
                 );
                 return None;
             };
-            Some(PluginProvider::new(
-                plugin,
-                context.clone(),
-                plugin_settings(config, plugin.name()),
-            ))
+            Some(
+                PluginProvider::new(
+                    plugin,
+                    context.clone(),
+                    plugin_settings(config, plugin.name()),
+                )
+                .with_settings_locations(plugin_settings_locations(config, plugin.name())),
+            )
         })
         .collect()
 }
