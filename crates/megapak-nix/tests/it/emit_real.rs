@@ -97,7 +97,10 @@ fn the_real_sets_lock_emits_nix_that_parses_and_evaluates() {
         .find(|package| package["pname"] == "torchWithCuda")
         .expect("torch is in the environment");
     assert_eq!(torch["version"], "2.10.0", "{torch}");
-    assert!(torch["overridden"].to_string().contains("cudaPackages"), "{torch}");
+    assert!(
+        torch["overridden"].to_string().contains("cudaPackages"),
+        "{torch}"
+    );
     let spandrel = packages
         .iter()
         .find(|package| package["pname"] == "spandrel")
