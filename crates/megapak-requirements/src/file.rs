@@ -16,8 +16,6 @@ use crate::parse::{Line, parse_line};
 use crate::url_source::looks_like_url;
 use megapak_types::Location;
 
-mod bounded_read;
-
 /// A requirements file with everything it includes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequirementsFile {
@@ -79,14 +77,14 @@ pub struct FsLoader;
 
 impl FsLoader {
     /// The cap when `MEGAPAK_MAX_FILE_MIB` is unset: 16 MiB.
-    pub const DEFAULT_MAX_FILE_SIZE: u64 = bounded_read::DEFAULT_MAX_FILE_SIZE;
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = megapak_types::bounded_read::DEFAULT_MAX_FILE_SIZE;
     /// The environment variable that sets the cap, in MiB.
-    pub const MAX_FILE_SIZE_VARIABLE: &str = bounded_read::MAX_FILE_SIZE_VARIABLE;
+    pub const MAX_FILE_SIZE_VARIABLE: &str = megapak_types::bounded_read::MAX_FILE_SIZE_VARIABLE;
 }
 
 impl Loader for FsLoader {
     fn load(&mut self, path: &Path) -> io::Result<Vec<u8>> {
-        bounded_read::read_capped(path, bounded_read::max_file_size())
+        megapak_types::bounded_read::read_capped(path, megapak_types::bounded_read::max_file_size())
     }
 
     fn identity(&self, path: &Path) -> PathBuf {

@@ -5,8 +5,10 @@
 //! - [`Location`] and [`Located`]: where something was written, `file:line:column`, for pak
 //!   files, `megapak.toml` and Nix files alike;
 //! - [`Hint`]: the optional next step a library error suggests, shown by the binary as a
-//!   `hint:` line (never glued into the message text).
+//!   `hint:` line (never glued into the message text);
+//! - [`bounded_read`]: reading an input file with a size cap, devices refused.
 
+pub mod bounded_read;
 mod hint;
 mod location;
 mod name;

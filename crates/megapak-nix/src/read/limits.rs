@@ -6,7 +6,6 @@
 //! `[` in a 100 KB file overflowed any stack. The same depth of parentheses needs a few MiB
 //! of stack, more than a `ulimit -s 256` main thread has.
 
-use std::io::{self, Read};
 use std::path::Path;
 
 use rnix::{SyntaxKind, TextSize};
@@ -15,11 +14,10 @@ use super::FlakeError;
 use crate::location::LineIndex;
 
 /// The most bytes read of a flake unless `MEGAPAK_MAX_FILE_MIB` says otherwise: 16 MiB, ten
-/// times a 22k-line nixpkgs-shaped file.
-pub const DEFAULT_MAX_FLAKE_SIZE: u64 = 16 << 20;
+/// times a 22k-line nixpkgs-shaped file (the cap of every file megapak reads).
+pub const DEFAULT_MAX_FLAKE_SIZE: u64 = megapak_types::bounded_read::DEFAULT_MAX_FILE_SIZE;
 
-/// The environment variable that sets the cap, in MiB, for every file megapak reads.
-pub const MAX_FILE_SIZE_VARIABLE: &str = "MEGAPAK_MAX_FILE_MIB";
+pub use megapak_types::bounded_read::MAX_FILE_SIZE_VARIABLE;
 
 /// The deepest nesting of brackets, braces, parentheses, strings and `${` read: hand-written
 /// flakes nest about 10 deep.
@@ -29,50 +27,7 @@ pub const MAX_NESTING: usize = 200;
 /// the walk over the tree and dropping it take well under this.
 const PARSER_STACK_SIZE: usize = 64 << 20;
 
-pub(super) fn max_file_size() -> u64 {
-    std::env::var(MAX_FILE_SIZE_VARIABLE)
-        .ok()
-        .and_then(|mib| mib.trim().parse::<u64>().ok())
-        .map_or(DEFAULT_MAX_FLAKE_SIZE, |mib| mib.saturating_mul(1 << 20))
-}
-
-/// The bytes of `path`, at most `cap`; devices, sockets and folders refused before reading.
-pub(super) fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    use std::os::unix::fs::FileTypeExt;
-    let file = fs_err::File::open(path)?;
-    let metadata = file.metadata()?;
-    let file_type = metadata.file_type();
-    let refused = if file_type.is_char_device() {
-        Some("a character device")
-    } else if file_type.is_block_device() {
-        Some("a block device")
-    } else if file_type.is_socket() {
-        Some("a socket")
-    } else if file_type.is_dir() {
-        Some("a folder")
-    } else {
-        None
-    };
-    if let Some(kind) = refused {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("`{}` is {kind}, not a file", path.display()),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len().min(cap)).unwrap_or(0));
-    file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        return Err(io::Error::new(
-            io::ErrorKind::FileTooLarge,
-            format!(
-                "`{}` is larger than {} MiB, the most megapak reads of one file",
-                path.display(),
-                cap >> 20
-            ),
-        ));
-    }
-    Ok(bytes)
-}
+pub(super) use megapak_types::bounded_read::{max_file_size, read_capped};
 
 /// `bytes` as text, or an error at the line and column of the first byte that is not UTF-8.
 pub(super) fn utf8(bytes: Vec<u8>, path: &Path) -> Result<String, FlakeError> {

@@ -1,11 +1,11 @@
-//! Reading a file with a size cap: `-r /dev/zero`, `--paks /dev/urandom` or a runaway
-//! generated file must end in an error naming the file, not in memory growing until the
-//! system kills megapak.
+//! Reading a file with a size cap, the one way every megapak crate reads an input (pak files,
+//! `megapak.toml`, flakes): `-r /dev/zero`, `--paks /dev/urandom` or a runaway generated file
+//! must end in an error naming the file, not in memory growing until the system kills megapak.
 
 use std::io::{self, Read};
 use std::path::Path;
 
-/// The most bytes read of one pak file unless [`MAX_FILE_SIZE_VARIABLE`] says otherwise:
+/// The most bytes read of one file unless [`MAX_FILE_SIZE_VARIABLE`] says otherwise:
 /// 16 MiB, a hundred times the biggest real pak files.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 << 20;
 
