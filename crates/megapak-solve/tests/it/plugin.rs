@@ -31,6 +31,7 @@ fn config(catalog: &str) -> Config {
         resolvers: ResolversConfig {
             order: vec!["rust-resolver".to_owned(), "pypi".to_owned()],
             settings: BTreeMap::from([("rust-resolver".to_owned(), table)]),
+            settings_lines: BTreeMap::new(),
         },
         overrides: Vec::new(),
     }
