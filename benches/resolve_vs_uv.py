@@ -242,6 +242,20 @@ def uv_parents(output: Path) -> set[str]:
     return parents
 
 
+def lock_versions(lock: Path) -> dict[str, str]:
+    data = tomllib.loads(lock.read_text())
+    return {normalize(p["name"]): p["version"] for p in data.get("package", [])}
+
+
+def uv_versions(output: Path) -> dict[str, str]:
+    pins = {}
+    for line in output.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;\\]+)", line)
+        if match:
+            pins[normalize(match.group(1))] = match.group(3)
+    return pins
+
+
 def without_dependencies(lock: Path) -> set[str]:
     data = tomllib.loads(lock.read_text())
     return {normalize(p["name"]) for p in data.get("package", []) if not p.get("dependencies")}
@@ -564,6 +578,14 @@ def main() -> int:
         if pypi_lock.exists() and uv_out.exists()
         else []
     )
+    differ = []
+    if pypi_lock.exists() and uv_out.exists():
+        mine, theirs = lock_versions(pypi_lock), uv_versions(uv_out)
+        differ = [
+            f"{name} {mine[name]} (uv {theirs[name]})"
+            for name in sorted(mine.keys() & theirs.keys())
+            if mine[name] != theirs[name]
+        ]
     traffic_lines = []
     for row in rows[:2]:
         cold_logs = sorted(logs.glob(f"megapak-{row.order}-cold-*.log"))
@@ -585,6 +607,7 @@ Probe, the whole set with only the `git+` lines set aside (warm caches):
 
 Packages uv locks that megapak (`pypi` only) does not: {len(only_uv)}{": " + ", ".join(only_uv) if only_uv else ""}.
 Packages megapak (`pypi` only) locks that uv does not: {len(only_megapak)}{": " + ", ".join(only_megapak) if only_megapak else ""}.
+Versions megapak (`pypi` only) locks that differ from uv's: {len(differ)}{": " + ", ".join(differ) if differ else ""}.
 Packages megapak (`pypi` only) locks with no dependencies although uv's output shows them
 needing others: {len(lost)}{": " + ", ".join(lost) if lost else ""}.
 
