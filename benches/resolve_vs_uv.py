@@ -20,8 +20,8 @@ What one run does, on this machine:
      --offline`: the solving alone, no network;
    - no-op: megapak with its lock present and unchanged (goal: under 50 ms); uv has no lock
      that it could find up to date, so it has no such column;
-   each with its peak RSS (`ru_maxrss` of the process and the children it waited for, from
-   `wait4`);
+   each with its peak RSS (`/usr/bin/time -f %M`, else `wait4`'s `ru_maxrss`); megapak with
+   `MEGAPAK_PYPI_TRAFFIC=1`, whose lines of the last cold run are summed up;
 5. asks megapak once more with only the `git+` lines set aside (the probe): whether the whole
    set resolves, and if not its first lines of error;
 6. prints the table (medians) and adds it, with the date, the machine and the caveats, to
@@ -35,7 +35,8 @@ uv is `pip install`ed into a venv under /tmp (`UV_SPEC`, default `uv`), run with
 
 Repetitions: `COLD_RUNS` (3), `WARM_RUNS` (5), `OFFLINE_RUNS` (3), `NOOP_RUNS` (10). Options:
 `--no-build` (use the binaries in target/release as they are), `--no-doc` (print only),
-`--keep` (leave the scratch folder). Without cargo or the network it says so and exits 0.
+`--keep` (leave the scratch folder); each count is at least 1. Without cargo or the network it
+says so and exits 0.
 """
 
 from __future__ import annotations
@@ -133,7 +134,11 @@ def run_timed(argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> Sam
     ok = process.returncode == 0
     error = ""
     if not ok:
-        lines = log.read_text(errors="replace").splitlines()
+        lines = [
+            line
+            for line in log.read_text(errors="replace").splitlines()
+            if not line.startswith("pypi: ")
+        ]
         error = f"exit {process.returncode}: " + " / ".join(lines[:3])
     return Sample(seconds, rss_kib, ok, error, process.returncode)
 
@@ -381,7 +386,8 @@ constraint `torch=={TORCH}.*`), in one run on one machine, and adds a run below.
   unchanged (the input hash matches, no resolver is asked; goal under 50 ms). uv keeps no lock it
   could find up to date: it has no no-op column.
 - Times are medians of wall-clock seconds, the tools interleaved run by run; the runs' counts
-  and every time are listed. Peak RSS is the largest of the runs of a phase, from
+  and every time are listed. megapak runs with `MEGAPAK_PYPI_TRAFFIC=1` (a line on stderr per
+  plugin call), summed up below each table. Peak RSS is the largest of the runs of a phase, from
   `/usr/bin/time -f %M` (`apt-get install -y time`; else `wait4`'s `ru_maxrss`, which counts
   the benchmark's own Python as a floor of ~30 MiB: the run says which).
 - `nixpkgs+pypi` is the realistic workspace (`order = ["nixpkgs", "pypi"]`): most packages
@@ -418,7 +424,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
     counts = {
-        phase: int(os.environ.get(var, default))
+        phase: max(1, int(os.environ.get(var, default)))
         for phase, var, default in (
             ("cold", "COLD_RUNS", 3),
             ("warm", "WARM_RUNS", 5),
