@@ -59,7 +59,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAKS = [ROOT / "fixtures/real/comfyui-megapak-cu130" / f"pak{n}.txt" for n in (2, 3, 5, 7)]
-PACKAGES = ["megapak", "megapak-plugin-nixpkgs", "megapak-plugin-pypi", "megapak-plugin-custom-wheel"]
+PACKAGES = [
+    "megapak",
+    "megapak-plugin-nixpkgs",
+    "megapak-plugin-pypi",
+    "megapak-plugin-custom-wheel",
+]
 DOC = ROOT / "docs/benchmarks.md"
 SECTION = "## megapak resolve vs uv pip compile"
 TORCH = "2.10"
@@ -314,6 +319,7 @@ def table(rows: list[Row], uv: Row) -> str:
     body = ""
     for row in rows:
         mine = row is not uv
+        phases = ("cold", "warm", "noop") if mine else ("cold", "warm")
         cells = [
             row.tool,
             row.order,
@@ -324,9 +330,7 @@ def table(rows: list[Row], uv: Row) -> str:
             fmt_ratio(row.median("cold"), uv.median("cold")) if mine else "1",
             fmt_ratio(row.median("warm"), uv.median("warm")) if mine else "1",
             fmt_ratio(row.median("offline"), uv.median("offline")) if mine else "1",
-            " / ".join(
-                fmt_mib(row.peak_rss_mib(p)) for p in (("cold", "warm", "noop") if mine else ("cold", "warm"))
-            ),
+            " / ".join(fmt_mib(row.peak_rss_mib(p)) for p in phases),
             row.packages or "-",
         ]
         body += "| " + " | ".join(cells) + " |\n"
@@ -368,7 +372,8 @@ def git_state() -> str:
         capture_output=True,
         text=True,
     ).stdout.splitlines()
-    return f"`{head}`" + (f" with {len(dirty)} files of crates/ and plugins/ changed" if dirty else "")
+    changed = f" with {len(dirty)} files of crates/ and plugins/ changed" if dirty else ""
+    return f"`{head}`{changed}"
 
 
 INTRO = f"""{SECTION}
@@ -447,7 +452,8 @@ def main() -> int:
             say(f"the release build failed (exit {error.returncode}); nothing was timed")
             return 1
     megapak = ROOT / "target/release/megapak"
-    for name in ["megapak"] + [f"libmegapak_plugin_{p}.so" for p in ("nixpkgs", "pypi", "custom_wheel")]:
+    plugins = [f"libmegapak_plugin_{p}.so" for p in ("nixpkgs", "pypi", "custom_wheel")]
+    for name in ["megapak", *plugins]:
         if not (ROOT / "target/release" / name).exists():
             say(f"skipped: `target/release/{name}` is missing (run without --no-build)")
             return 0
@@ -456,7 +462,9 @@ def main() -> int:
     except subprocess.CalledProcessError as error:
         say(f"skipped: uv could not be installed ({error})")
         return 0
-    uv_version = subprocess.run([str(uv), "--version"], capture_output=True, text=True).stdout.strip()
+    uv_version = subprocess.run(
+        [str(uv), "--version"], capture_output=True, text=True
+    ).stdout.strip()
 
     started = dt.datetime.now(dt.timezone.utc)
     load_before = load()
@@ -475,7 +483,8 @@ def main() -> int:
         config = write_workspace(scratch / f"ws-{label}", paks, order, cache)
         workspaces[label] = (config, cache)
         rows.append(Row("megapak resolve", label))
-    uv_row = Row(f"uv pip compile ({uv_version.split()[1] if ' ' in uv_version else uv_version})", "PyPI")
+    uv_number = uv_version.split()[1] if " " in uv_version else uv_version
+    uv_row = Row(f"uv pip compile ({uv_number})", "PyPI")
     rows.append(uv_row)
     constraints = scratch / "constraints.txt"
     constraints.write_text(f"torch=={TORCH}.*\n")
@@ -490,7 +499,9 @@ def main() -> int:
     logs = scratch / "logs"
     logs.mkdir()
 
-    def megapak_run(row: Row, phase: int | str, extra: list[str], fresh: bool, keep_lock: bool) -> None:
+    def megapak_run(
+        row: Row, phase: str, extra: list[str], fresh: bool, keep_lock: bool
+    ) -> None:
         config, cache = workspaces[row.order]
         lock = config.parent / "megapak.lock"
         if fresh:
@@ -501,7 +512,8 @@ def main() -> int:
         log = logs / f"megapak-{row.order}-{phase}-{len(samples)}.log"
         argv = [str(megapak), "resolve", "--config", str(config), *extra]
         samples.append(run_timed(argv, config.parent, megapak_env, log))
-        if phase == "noop" and samples[-1].ok and "Up to date" not in log.read_text(errors="replace"):
+        up_to_date = "Up to date" in log.read_text(errors="replace")
+        if phase == "noop" and samples[-1].ok and not up_to_date:
             samples[-1].ok = False
             samples[-1].error = "not a no-op: the lock was not found up to date"
         if samples[-1].ok and lock.exists():
@@ -564,7 +576,8 @@ def main() -> int:
             probes.append(f"`{label}`: resolves, {summary} packages")
         else:
             lines = (logs / f"probe-{label}.log").read_text(errors="replace").splitlines()
-            quoted = " ".join(f"`{line.strip()}`" for line in lines[1:3] if not line.startswith("pypi:"))
+            lines = [line for line in lines if not line.startswith("pypi:")]
+            quoted = " ".join(f"`{line.strip()}`" for line in lines[1:3])
             probes.append(f"`{label}`: fails (exit {sample.code}): {quoted}")
     load_after = load()
 
@@ -602,7 +615,8 @@ def main() -> int:
 - Machine: {machine()}; load average {load_before} before, {load_after} after.
 - megapak at {git_state()}, release profile; {uv_version}.
 - Peak RSS from {"`/usr/bin/time -f %M`" if TIME else "`wait4` (floor: this script's own RSS)"}.
-- Runs per phase: {counts['cold']} cold, {counts['warm']} warm, {counts['offline']} offline, {counts['noop']} no-op.
+- Runs per phase: {counts["cold"]} cold, {counts["warm"]} warm, {counts["offline"]} offline, \
+{counts["noop"]} no-op.
 
 {text}
 Set aside from both tools' input (commented out in the copies, so line numbers are upstream's):
