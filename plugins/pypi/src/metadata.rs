@@ -31,7 +31,10 @@ impl CoreMetadata {
 pub fn parse_core_metadata(text: &str) -> CoreMetadata {
     let mut fields: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
-        if line.trim().is_empty() {
+        // The headers end at the first empty line. A line of spaces is a continuation line
+        // (a multi-line `License:` has them): ending there would drop every `Requires-Dist`
+        // after it.
+        if line.is_empty() || line == "\r" {
             break;
         }
         if line.starts_with([' ', '\t']) {
@@ -205,6 +208,19 @@ Requires-Python: >=3.8\nDescription: first\n        continued\n\nRequires-Dist: 
         assert!(metadata.static_requirements());
         let long = parse_core_metadata("License: Copyright (c)\n  all rights\n");
         assert_eq!(long.license, None);
+    }
+
+    #[test]
+    fn a_license_with_blank_continuation_lines_keeps_the_headers_after_it() {
+        // trimesh 5.2.0's METADATA: a multi-line `License:` whose empty lines are indented.
+        let text = "Metadata-Version: 2.1\nName: trimesh\nVersion: 5.2.0\nLicense: The MIT License (MIT)\n        \n        Copyright (c) 2023 Michael Dawson-Haggerty\n        \nRequires-Python: >=3.8\nRequires-Dist: numpy>=1.20\nRequires-Dist: lxml ; extra == 'easy'\n\nlong description\n";
+        let metadata = parse_core_metadata(text);
+        assert_eq!(
+            metadata.requires_dist,
+            ["numpy>=1.20", "lxml ; extra == 'easy'"]
+        );
+        assert_eq!(metadata.requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(metadata.license, None, "a licence text, not an expression");
     }
 
     #[test]
