@@ -65,6 +65,9 @@ pub(crate) struct Known {
     /// Borrowed requirements left out because the supplier builds them another way: the
     /// `nvidia-*` CUDA wheels of a package nixpkgs builds against its own CUDA package set.
     pub(crate) left_out: Vec<PackageName>,
+    /// Why no resolver knows the dependencies, when none does (an sdist that declares them only
+    /// when it is built): the version is taken with none, and the lock says so.
+    pub(crate) unknown: Option<String>,
 }
 
 /// The caches, behind a `RefCell`: PubGrub hands the provider out by shared reference.
@@ -260,10 +263,15 @@ impl<'a> Oracle<'a> {
             Dependencies::Unknown { reason } => match self.borrow_dependencies(i, name, version)? {
                 Some((j, text)) => (j, self.parsed(j, name, &text)),
                 None => {
-                    return Ok(Err(format!(
-                        "the dependencies of {} `{name}` {version} are unknown ({reason}) and no later resolver knows them",
-                        crate::explain::possessive(provider)
-                    )));
+                    // pip would learn them only by building it; Nix's build of it checks its
+                    // runtime dependencies and names a missing one. Taking the version with
+                    // none, said loudly, beats refusing a package the user asked for.
+                    return Ok(Ok(Known {
+                        dependencies: Vec::new(),
+                        borrowed_from: None,
+                        left_out: Vec::new(),
+                        unknown: Some(reason),
+                    }));
                 }
             },
         };
@@ -284,6 +292,7 @@ impl<'a> Oracle<'a> {
                     dependencies,
                     borrowed_from: (from != i).then_some(from),
                     left_out,
+                    unknown: None,
                 })
             }
             Some(Err(text)) => Err(format!(

@@ -40,6 +40,8 @@ pub struct ResolvedPackage {
     /// The resolver whose details gave the dependencies, when they are borrowed (its own
     /// provider did not know them).
     pub dependencies_from: Option<String>,
+    /// Why no resolver knows its dependencies, when none does: it was locked with none.
+    pub dependencies_unknown: Option<String>,
     /// Its PEP 517 build system requirements (sdists and checkouts).
     pub build_system: Vec<String>,
     /// The attributes of the target's CUDA package set its native libraries link against

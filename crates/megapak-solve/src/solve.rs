@@ -12,7 +12,7 @@ use crate::dependencies;
 use crate::error::SolveError;
 use crate::explain;
 use crate::input::SolveInput;
-use crate::oracle::{Listing, Mode, Oracle};
+use crate::oracle::{Known, Listing, Mode, Oracle};
 use crate::package::Pkg;
 use crate::provider::Provider;
 use crate::resolution::{Resolution, ResolvedPackage};
@@ -119,6 +119,15 @@ fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolut
         let mut notes = package_notes;
         notes.extend(version_notes);
         notes.extend(found.notes.iter().cloned());
+        if let Some(Ok(Known {
+            unknown: Some(reason),
+            ..
+        })) = known
+        {
+            notes.push(format!(
+                "Dependencies unknown to every resolver ({reason}): none were locked; name what it needs in a pak file if its build or import fails"
+            ));
+        }
         if let Some(Ok(known)) = known
             && !known.left_out.is_empty()
         {
@@ -147,6 +156,10 @@ fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolut
                 extras: extras.get(name).cloned().unwrap_or_default(),
                 dependencies: dependencies.into_iter().collect(),
                 dependencies_from,
+                dependencies_unknown: match known {
+                    Some(Ok(known)) => known.unknown.clone(),
+                    _ => None,
+                },
                 build_system: found.build_system.clone(),
                 cuda_libraries: cuda_libraries(found),
                 import_names: found.import_names.clone(),

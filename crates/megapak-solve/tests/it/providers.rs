@@ -138,16 +138,25 @@ fn unknown_dependencies_are_borrowed_from_the_next_provider() {
 }
 
 #[test]
-fn unknown_dependencies_no_provider_knows_are_reported() {
+fn unknown_dependencies_no_provider_knows_are_locked_as_none_and_said() {
+    // An sdist that declares its dependencies only when built (`func-timeout` 4.3.5): no
+    // resolver can know them. The version is taken, with none, and the lock says so.
     let nixpkgs = FixtureProvider::new("nixpkgs").with_unknown(
-        "onnxruntime-gpu",
-        "1.24.4",
+        "func-timeout",
+        "4.3.5",
         "The snapshot has no dependency lists",
     );
-    let pypi = FixtureProvider::new("pypi").with("onnxruntime-gpu", "1.25.0", &[]);
+    let pypi = FixtureProvider::new("pypi").with_unknown(
+        "func-timeout",
+        "4.3.5",
+        "The sdist `func_timeout-4.3.5.tar.gz` declares its dependencies only when it is built",
+    );
     let providers: [&dyn Provider; 2] = [&nixpkgs, &pypi];
-    let error = run("onnxruntime-gpu<1.25\n", &providers).unwrap_err();
-    insta::assert_snapshot!(report(&error));
+    let resolution = run("func-timeout\n", &providers).unwrap();
+    let package = resolution.get(&"func-timeout".parse().unwrap()).unwrap();
+    assert!(package.dependencies.is_empty());
+    assert_eq!(package.dependencies_from, None);
+    insta::assert_snapshot!(package.notes.join("\n"), @"Dependencies unknown to every resolver (The snapshot has no dependency lists): none were locked; name what it needs in a pak file if its build or import fails");
 }
 
 #[test]

@@ -135,6 +135,21 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
             )));
         }
     };
+    let unknown: Vec<String> = resolution
+        .packages
+        .iter()
+        .filter(|package| package.dependencies_unknown.is_some())
+        .map(|package| format!("`{}` {}", package.name, package.version))
+        .collect();
+    if !unknown.is_empty() {
+        eprintln!(
+            "{WARNING_STYLE}warning{WARNING_STYLE:#}: No resolver knows the dependencies of {}: locked with none (the lock's notes say why)",
+            unknown.join(", ")
+        );
+        eprintln!(
+            "{HINT_STYLE}hint{HINT_STYLE:#}: name what they need in a pak file if their build or import fails"
+        );
+    }
     for (name, reason) in &resolution.skipped {
         eprintln!(
             "{HINT_STYLE}note{HINT_STYLE:#}: `{name}` is left out by an `[[override]] skip`{}",
