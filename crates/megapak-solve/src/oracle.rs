@@ -56,6 +56,9 @@ pub(crate) struct Candidate {
     pub(crate) notes: Vec<String>,
 }
 
+/// How many lower versions of a package are asked for with one that was not prefetched.
+const STEP_DOWN_BATCH: usize = 7;
+
 /// A chosen version's dependencies, parsed, and where they came from.
 #[derive(Debug, Clone)]
 pub(crate) struct Known {
@@ -372,7 +375,18 @@ impl<'a> Oracle<'a> {
         let Some(text) = text else {
             return Ok(None);
         };
-        self.fetch_details(&[(i, name.clone(), text.clone())])?;
+        let key = (i, name.clone(), text.clone());
+        if self.state.borrow().details.contains_key(&key) {
+            let outcome = self.state.borrow().details.get(&key).cloned();
+            return Ok(outcome.map(|outcome| (text, outcome)));
+        }
+        // Not prefetched: PubGrub is stepping down through this package's versions (a
+        // conflict sends it to the next lower one, then the next). Ask for the next few lower
+        // versions in the same call, so that a plugin fetches them in parallel instead of one
+        // round trip per step (google-api-core stepped down 73 versions of the real set).
+        let mut wanted = vec![key];
+        wanted.extend(self.lower_versions(i, name, version, STEP_DOWN_BATCH));
+        self.fetch_details(&wanted)?;
         let outcome = self
             .state
             .borrow()
@@ -380,6 +394,36 @@ impl<'a> Oracle<'a> {
             .get(&(i, name.clone(), text.clone()))
             .cloned();
         Ok(outcome.map(|outcome| (text, outcome)))
+    }
+
+    /// Up to `count` versions of `name` that provider `i` lists below `version`, highest first,
+    /// whose details are not known yet.
+    fn lower_versions(
+        &self,
+        i: usize,
+        name: &PackageName,
+        version: &Version,
+        count: usize,
+    ) -> Vec<(usize, PackageName, String)> {
+        let state = self.state.borrow();
+        let Some(Listing::Found { candidates, .. }) = state.listings.get(&(i, name.clone())) else {
+            return Vec::new();
+        };
+        let mut lower: Vec<&Candidate> = candidates
+            .iter()
+            .filter(|c| c.version < *version && !c.yanked && c.python_mismatch.is_none())
+            .filter(|c| {
+                !state
+                    .details
+                    .contains_key(&(i, name.clone(), c.text.clone()))
+            })
+            .collect();
+        lower.sort_by(|a, b| b.version.cmp(&a.version));
+        lower
+            .into_iter()
+            .take(count)
+            .map(|c| (i, name.clone(), c.text.clone()))
+            .collect()
     }
 
     /// Picks a version of `name` in `range`: the first provider in order with a fitting one

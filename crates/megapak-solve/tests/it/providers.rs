@@ -345,3 +345,24 @@ fn a_nixpkgs_package_borrows_no_nvidia_wheels() {
             .is_some()
     );
 }
+
+#[test]
+fn stepping_down_through_versions_asks_for_several_at_once() {
+    // Every `app` 2.x needs `helper>=2`, but the pak pins `helper==1`: PubGrub steps down
+    // through the ten 2.x versions to 1.0. Their details come in batches, not one call each.
+    let mut pypi = FixtureProvider::new("pypi")
+        .with("helper", "1.0", &[])
+        .with("app", "1.0", &["helper"]);
+    for minor in 0..10 {
+        pypi = pypi.with("app", &format!("2.{minor}"), &["helper>=2"]);
+    }
+    let resolution = run("app\nhelper==1.0\n", &[&pypi as &dyn Provider]).unwrap();
+    let app = resolution.get(&"app".parse().unwrap()).unwrap();
+    assert_eq!(app.version, "1.0");
+    let details_calls = pypi
+        .calls()
+        .iter()
+        .filter(|call| call.starts_with("details"))
+        .count();
+    assert!(details_calls <= 4, "{:?}", pypi.calls());
+}
