@@ -45,8 +45,107 @@ fn short_hash(text: &str) -> String {
     format!("{:08x}", (hash >> 32) ^ (hash & 0xffff_ffff))
 }
 
-/// The Job as YAML. One GPU (`nvidia.com/gpu: 1`), no retries, the report on the pod's log.
-pub fn job(image: &str, harness_args: &[String]) -> String {
+/// What a Job asks of the cluster besides one GPU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobOptions {
+    /// `runtimeClassName` of the pod: k3s and RKE2 give the NVIDIA runtime a class of its own
+    /// (`nvidia`), and a GPU pod without it starts with no GPU.
+    pub runtime_class: Option<String>,
+    /// The CPU request (a Kubernetes quantity: `2`, `500m`).
+    pub cpu: String,
+    /// The memory request and limit (a Kubernetes quantity: `8Gi`): libtorch, cuDNN and
+    /// onnxruntime's CUDA provider take a few GiB of host memory.
+    pub memory: String,
+}
+
+impl Default for JobOptions {
+    fn default() -> Self {
+        Self {
+            runtime_class: None,
+            cpu: "2".to_owned(),
+            memory: "8Gi".to_owned(),
+        }
+    }
+}
+
+/// A value `JobOptions` cannot carry into a Job.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a valid {what}")]
+pub struct InvalidJobOption {
+    /// What it should have been: `RuntimeClass name`, `CPU quantity`, `memory quantity`.
+    pub what: &'static str,
+    /// What was given.
+    pub value: String,
+}
+
+impl megapak_types::Hint for InvalidJobOption {
+    fn hint(&self) -> Option<String> {
+        Some(match self.what {
+            "RuntimeClass name" => {
+                "a RuntimeClass name is lower-case letters, digits, `-` and `.`: `kubectl get runtimeclass` lists them".to_owned()
+            }
+            _ => "a Kubernetes quantity is a number with an optional unit: `2`, `500m`, `8Gi`".to_owned(),
+        })
+    }
+}
+
+impl JobOptions {
+    /// Checks every value before it goes into YAML: a name or quantity that is not one would
+    /// make `kubectl apply` fail, or worse, inject YAML.
+    pub fn check(&self) -> Result<(), InvalidJobOption> {
+        if let Some(class) = &self.runtime_class
+            && !is_dns_subdomain(class)
+        {
+            return Err(InvalidJobOption {
+                what: "RuntimeClass name",
+                value: class.clone(),
+            });
+        }
+        for (what, value) in [
+            ("CPU quantity", &self.cpu),
+            ("memory quantity", &self.memory),
+        ] {
+            if !is_quantity(value) {
+                return Err(InvalidJobOption {
+                    what,
+                    value: value.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A DNS subdomain name (RFC 1123): at most 253 characters, lower-case letters, digits, `-`
+/// and `.`, starting and ending with a letter or digit.
+fn is_dns_subdomain(name: &str) -> bool {
+    let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    name.len() <= 253
+        && edge_ok(name.chars().next())
+        && edge_ok(name.chars().last())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// A Kubernetes quantity as people write them: digits, an optional fraction, an optional
+/// suffix (`m`, `k`, `M`, `G`, `T`, `Ki`, `Mi`, `Gi`, `Ti`).
+fn is_quantity(text: &str) -> bool {
+    let number_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(number_end);
+    let number_ok = !number.is_empty()
+        && !number.starts_with('.')
+        && !number.ends_with('.')
+        && number.matches('.').count() <= 1;
+    number_ok && ["", "m", "k", "M", "G", "T", "Ki", "Mi", "Gi", "Ti"].contains(&suffix)
+}
+
+/// The Job as YAML. One GPU (`nvidia.com/gpu: 1`), the CPU and memory of `options`, its
+/// RuntimeClass if any, no retries, the report on the pod's log. `options` must have passed
+/// [`JobOptions::check`].
+pub fn job(image: &str, harness_args: &[String], options: &JobOptions) -> String {
     let name = job_name(image);
     let command = std::iter::once(IMAGE_HARNESS.to_owned())
         .chain(harness_args.iter().cloned())
@@ -54,6 +153,13 @@ pub fn job(image: &str, harness_args: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let image = json_string(image);
+    let runtime_class = options
+        .runtime_class
+        .as_deref()
+        .map(|class| format!("      runtimeClassName: {}\n", json_string(class)))
+        .unwrap_or_default();
+    let cpu = json_string(&options.cpu);
+    let memory = json_string(&options.memory);
     format!(
         "\
 # Runs megapak's GPU harness in the image on one GPU:
@@ -86,14 +192,18 @@ spec:
         app.kubernetes.io/name: megapak-verify
     spec:
       restartPolicy: Never
-      containers:
+{runtime_class}      containers:
         - name: harness
           image: {image}
           # A rebuilt tag must not run as the node's cached image.
           imagePullPolicy: Always
           command: [{command}]
           resources:
+            requests:
+              cpu: {cpu}
+              memory: {memory}
             limits:
+              memory: {memory}
               nvidia.com/gpu: 1
           volumeMounts:
             # The harness keeps its GPU lock in the temporary folder; the image may have no `/tmp`
@@ -181,7 +291,63 @@ mod tests {
     fn the_job_asks_for_one_gpu() {
         insta::assert_snapshot!(job(
             "ghcr.io/acme/comfyui-megapak:2025.11",
-            &crate::smoke_args()
+            &crate::smoke_args(),
+            &JobOptions::default()
         ));
+    }
+
+    #[test]
+    fn a_runtime_class_and_resources_go_into_the_pod() {
+        let options = JobOptions {
+            runtime_class: Some("nvidia".to_owned()),
+            cpu: "500m".to_owned(),
+            memory: "12Gi".to_owned(),
+        };
+        options.check().unwrap();
+        let yaml = job("img:1", &[], &options);
+        assert!(
+            yaml.contains("      runtimeClassName: \"nvidia\"\n      containers:"),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains("requests:\n              cpu: \"500m\"\n              memory: \"12Gi\""),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains(
+                "limits:\n              memory: \"12Gi\"\n              nvidia.com/gpu: 1"
+            ),
+            "{yaml}"
+        );
+        assert!(!job("img:1", &[], &JobOptions::default()).contains("runtimeClassName"));
+    }
+
+    #[test]
+    fn names_and_quantities_that_are_not_are_refused() {
+        let refused = |options: JobOptions| options.check().unwrap_err().to_string();
+        let class = |name: &str| JobOptions {
+            runtime_class: Some(name.to_owned()),
+            ..JobOptions::default()
+        };
+        assert_eq!(
+            refused(class("Nvidia")),
+            "`Nvidia` is not a valid RuntimeClass name"
+        );
+        assert_eq!(
+            refused(class("nvidia\nkind: Pod")),
+            "`nvidia\nkind: Pod` is not a valid RuntimeClass name"
+        );
+        let memory = |value: &str| JobOptions {
+            memory: value.to_owned(),
+            ..JobOptions::default()
+        };
+        assert_eq!(
+            refused(memory("8 GB")),
+            "`8 GB` is not a valid memory quantity"
+        );
+        assert_eq!(refused(memory("Gi")), "`Gi` is not a valid memory quantity");
+        for ok in ["8Gi", "1.5G", "512Mi", "2"] {
+            memory(ok).check().unwrap();
+        }
     }
 }

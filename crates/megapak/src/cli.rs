@@ -228,6 +228,29 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "FILE", requires = "image")]
     pub(crate) emit_k8s_job: Option<PathBuf>,
 
+    /// The Job's pod runs under this RuntimeClass (`runtimeClassName`): k3s and RKE2 give the
+    /// NVIDIA runtime a class of its own, usually `nvidia`.
+    #[arg(long, value_name = "NAME", requires = "emit_k8s_job")]
+    pub(crate) runtime_class: Option<String>,
+
+    /// The CPU the Job's pod requests (a Kubernetes quantity).
+    #[arg(
+        long,
+        value_name = "QUANTITY",
+        default_value = "2",
+        requires = "emit_k8s_job"
+    )]
+    pub(crate) cpu: String,
+
+    /// The memory the Job's pod requests and may use (a Kubernetes quantity).
+    #[arg(
+        long,
+        value_name = "QUANTITY",
+        default_value = "8Gi",
+        requires = "emit_k8s_job"
+    )]
+    pub(crate) memory: String,
+
     /// Print the harness's JSON report instead of a table.
     #[arg(long)]
     pub(crate) json: bool,

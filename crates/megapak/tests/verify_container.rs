@@ -182,3 +182,27 @@ fn the_command_line_is_checked_before_anything_runs() {
         )
     );
 }
+
+#[test]
+fn the_job_takes_a_runtime_class_and_refuses_one_that_is_no_name() {
+    let base = ["verify", "--gpu", "--image", "img:1", "--emit-k8s-job", "-"];
+    let with = |more: &[&str]| {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(more);
+        megapak(&args, &[])
+    };
+    let ran = with(&["--runtime-class", "nvidia", "--memory", "16Gi"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("runtimeClassName: \"nvidia\""),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("memory: \"16Gi\""), "{}", ran.stdout);
+    let refused = with(&["--runtime-class", "NVIDIA runtime"]);
+    assert_eq!(refused.code, 1);
+    insta::assert_snapshot!(refused.stderr, @r"
+    error: `NVIDIA runtime` is not a valid RuntimeClass name
+    hint: a RuntimeClass name is lower-case letters, digits, `-` and `.`: `kubectl get runtimeclass` lists them
+    ");
+}

@@ -19,7 +19,13 @@ use crate::output::{write_file_atomically, write_stdout};
 
 pub(crate) fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
     if let (Some(file), Some(image)) = (&args.emit_k8s_job, &args.image) {
-        return emit_job(file, image);
+        let options = k8s::JobOptions {
+            runtime_class: args.runtime_class.clone(),
+            cpu: args.cpu.clone(),
+            memory: args.memory.clone(),
+        };
+        options.check().map_err(hinted)?;
+        return emit_job(file, image, &options);
     }
     let (report, target) = if args.host {
         (on_host(args)?, "this machine".to_owned())
@@ -56,8 +62,12 @@ impl Hint for NoPlace {
     }
 }
 
-fn emit_job(file: &std::path::Path, image: &str) -> anyhow::Result<Outcome> {
-    let yaml = k8s::job(image, &smoke_args());
+fn emit_job(
+    file: &std::path::Path,
+    image: &str,
+    options: &k8s::JobOptions,
+) -> anyhow::Result<Outcome> {
+    let yaml = k8s::job(image, &smoke_args(), options);
     if file.as_os_str() == "-" {
         write_stdout(&yaml)?;
     } else {
