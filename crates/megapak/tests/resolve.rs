@@ -350,7 +350,7 @@ fn offline_names_what_would_need_the_network_and_writes_nothing() {
     // The real `pypi` plugin with an empty cache: offline, it must say what it would fetch.
     let install = Install::new().with_first_party_plugins();
     let work = install.work.path();
-    fs_err::write(work.join("paks.txt"), "six\n").unwrap();
+    fs_err::write(work.join("paks.txt"), "six\nidna\n").unwrap();
     fs_err::write(
         work.join("megapak.toml"),
         "paks = [\"paks.txt\"]\n\n[target]\npython = \"3.14\"\n\n[resolvers]\norder = [\"pypi\"]\n\n[resolvers.pypi]\ncache-dir = \"cache\"\n",
@@ -358,11 +358,24 @@ fn offline_names_what_would_need_the_network_and_writes_nothing() {
     .unwrap();
     let run = resolve(&install, &["--offline"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    // The solve stops at the first; every requested package that needs the network is named.
     assert!(
         run.stderr
-            .contains("Resolver `pypi` needs the network for `six`"),
+            .contains("note: 2 of the 2 packages the pak files ask for need the network:"),
         "{}",
         run.stderr
     );
+    for name in ["`idna` (pypi: ", "`six` (pypi: "] {
+        assert!(run.stderr.contains(name), "{}", run.stderr);
+    }
     assert!(!work.join("megapak.lock").exists());
+    let json = resolve(&install, &["--offline", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let names: Vec<&str> = value["unresolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["idna", "six"]);
 }

@@ -104,14 +104,29 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
     let resolution = match result {
         Ok(resolution) => resolution,
         Err(error) => {
-            let missing = match &error {
-                SolveError::NoSolution { .. } => missing::missing(&input, &asked),
-                _ => Vec::new(),
+            let (missing, offline) = match &error {
+                SolveError::NoSolution { .. } => (missing::missing(&input, &asked), Vec::new()),
+                SolveError::Offline { .. } => {
+                    (Vec::new(), missing::needing_network(&input, &asked))
+                }
+                _ => (Vec::new(), Vec::new()),
             };
             if args.format == ResolveFormat::Json
-                && let Some(json) = summary::json_of_failure(&error, &missing)
+                && let Some(json) = summary::json_of_failure(&error, &missing, &offline)
             {
                 write_stdout(&json)?;
+            }
+            if !offline.is_empty() {
+                eprintln!(
+                    "{HINT_STYLE}note{HINT_STYLE:#}: {} of the {} packages the pak files ask for need the network:",
+                    offline.len(),
+                    input.requirements.len()
+                );
+                for package in &offline {
+                    for (provider, reason) in &package.reasons {
+                        eprintln!("  `{}` ({provider}: {reason})", package.name);
+                    }
+                }
             }
             if !missing.is_empty() {
                 eprintln!(

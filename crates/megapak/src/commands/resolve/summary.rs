@@ -84,8 +84,33 @@ pub(crate) fn json(lock: &Lock, path: &Path, freshness: Freshness) -> String {
 
 /// The same keys when the set cannot be solved: `unresolved` names each package of the
 /// explanation with the conclusion and the chain of reasons, then each requested package no
-/// resolver has, with what each said; no lock.
-pub(crate) fn json_of_failure(error: &SolveError, missing: &[Missing]) -> Option<String> {
+/// resolver has, with what each said; offline, each requested package that needs the network.
+/// No lock.
+pub(crate) fn json_of_failure(
+    error: &SolveError,
+    missing: &[Missing],
+    offline: &[Missing],
+) -> Option<String> {
+    if let SolveError::Offline { .. } = error {
+        let unresolved: Vec<_> = offline
+            .iter()
+            .map(|package| {
+                let said: Vec<String> = package
+                    .reasons
+                    .iter()
+                    .map(|(provider, reason)| format!("{provider}: {reason}"))
+                    .collect();
+                json!({ "name": package.name, "reason": "needs the network", "chain": said })
+            })
+            .collect();
+        return Some(pretty(&json!({
+            "packages": 0,
+            "by_provider": {},
+            "unresolved": unresolved,
+            "lock": null,
+            "up_to_date": false,
+        })));
+    }
     let SolveError::NoSolution {
         explanation,
         packages,
