@@ -47,3 +47,16 @@ pub(crate) fn find(
     };
     Ok(Some(Config::load(&path)?))
 }
+
+/// The lock's file name; it lives beside `megapak.toml`.
+pub const LOCK_FILE_NAME: &str = "megapak.lock";
+
+/// Where the lock of the workspace `config` describes is, named the way the configuration is
+/// (`ws/megapak.lock` for `ws/megapak.toml`, `megapak.lock` for `megapak.toml`): the one place
+/// every command finds it.
+pub fn lock_path(config: &Config) -> PathBuf {
+    config.path.parent().map_or_else(
+        || LOCK_FILE_NAME.into(),
+        |folder| folder.join(LOCK_FILE_NAME),
+    )
+}

@@ -37,11 +37,11 @@ mod paks;
 mod workspace;
 
 pub use error::WorkspaceError;
-pub use find::{Need, find_config};
+pub use find::{LOCK_FILE_NAME, Need, find_config, lock_path};
 pub use overlap::{ReadWithin, drop_paks_read_within_others};
 pub use overrides::{Overrides, Warning};
 pub use paks::Paks;
-pub use workspace::{Request, Workspace};
+pub use workspace::{Request, Workspace, root_of};
 
 pub use megapak_config::Config;
 pub use megapak_requirements::{PackageSet, RequirementsFile};

@@ -48,7 +48,7 @@ impl Workspace {
     pub fn load(request: &Request) -> Result<Self, WorkspaceError> {
         let takes_paks = matches!(request.paks, Paks::CommandLine(_));
         let config = find(request.config.as_deref(), request.need, takes_paks)?;
-        let root = root(config.as_ref());
+        let root = root_of(config.as_ref());
         let files = read(request.paks.to_read(config.as_ref())?)?;
         let (files, read_within) = drop_paks_read_within_others(files);
         // With a workspace, markers are judged for its `[target]`: a `sys_platform == "win32"`
@@ -88,7 +88,9 @@ impl Workspace {
 
 /// The folder of the configuration, else the current one, made absolute (as far as the
 /// current folder can be known).
-fn root(config: Option<&Config>) -> PathBuf {
+/// The workspace folder, absolute: the folder of `megapak.toml`, or the current folder without
+/// one.
+pub fn root_of(config: Option<&Config>) -> PathBuf {
     let folder = config
         .and_then(|config| config.path.parent())
         .filter(|parent| !parent.as_os_str().is_empty())

@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use megapak_lock::Lock;
 use megapak_nix::emit::{EmitOptions, EmittedFiles, emit};
-use megapak_workspace::{Need, find_config};
+use megapak_workspace::{LOCK_FILE_NAME, Need, find_config, root_of};
 
 use super::hinted;
-use super::resolve::LOCK_FILE_NAME;
 use crate::cli::EmitArgs;
 use crate::exit::Outcome;
 use crate::output::write_stdout;
@@ -18,13 +17,7 @@ pub(crate) fn run(args: &EmitArgs) -> anyhow::Result<Outcome> {
     let config = find_config(args.config.as_deref(), Need::Required)
         .map_err(hinted)?
         .expect("a configuration is required");
-    let root = std::path::absolute(
-        config
-            .path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-            .unwrap_or(Path::new(".")),
-    )?;
+    let root = root_of(Some(&config));
     let lock_path = root.join(LOCK_FILE_NAME);
     if !lock_path.exists() {
         anyhow::bail!(

@@ -15,10 +15,9 @@ use megapak_report::{
 };
 use megapak_requirements::{PackageName, PackageSource};
 use megapak_types::Hint;
-use megapak_workspace::{Need, Paks, Request, Workspace};
+use megapak_workspace::{Need, Paks, Request, Workspace, lock_path};
 
 use super::hinted;
-use super::resolve::LOCK_FILE_NAME;
 use crate::cli::{ReportFormat, StatusArgs};
 use crate::exit::Outcome;
 use crate::inputs::{
@@ -103,10 +102,7 @@ fn read_lock(workspace: &Workspace) -> anyhow::Result<Option<(PathBuf, Lock)>> {
     let Some(config) = &workspace.config else {
         return Ok(None);
     };
-    let path = config.path.parent().map_or_else(
-        || PathBuf::from(LOCK_FILE_NAME),
-        |folder| folder.join(LOCK_FILE_NAME),
-    );
+    let path = lock_path(config);
     // `try_exists` is an error where the folder cannot be searched; the read names that.
     if matches!(path.try_exists(), Ok(false)) {
         return Ok(None);

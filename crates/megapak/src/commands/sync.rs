@@ -5,10 +5,9 @@ use anstream::eprintln;
 use anyhow::Context;
 use megapak_lock::{Lock, LockedSource};
 use megapak_nix::sync::{Wanted, plan_sync};
-use megapak_workspace::{Need, find_config};
+use megapak_workspace::{Need, find_config, lock_path};
 
 use super::hinted;
-use super::resolve::LOCK_FILE_NAME;
 use crate::cli::SyncArgs;
 use crate::exit::{HINT_STYLE, Outcome};
 use crate::output::{write_file_atomically, write_stdout};
@@ -17,10 +16,7 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<Outcome> {
     let config = find_config(args.config.as_deref(), Need::Required)
         .map_err(hinted)?
         .expect("a configuration is required");
-    let lock_path = config.path.parent().map_or_else(
-        || LOCK_FILE_NAME.into(),
-        |folder| folder.join(LOCK_FILE_NAME),
-    );
+    let lock_path = lock_path(&config);
     if !lock_path.exists() {
         anyhow::bail!(
             "There is no `{}` to sync the flake with\nhint: run `megapak resolve` first",

@@ -16,6 +16,16 @@ pub(crate) struct Missing {
     pub(crate) reasons: Vec<(String, String)>,
 }
 
+impl Missing {
+    /// What each resolver said, as `provider: reason`.
+    pub(crate) fn said(&self) -> Vec<String> {
+        self.reasons
+            .iter()
+            .map(|(provider, reason)| format!("{provider}: {reason}"))
+            .collect()
+    }
+}
+
 /// The requested packages for which every resolver answered `not-found` (or could not answer);
 /// one `candidates` call per resolver. A resolver whose whole call fails is left out of the
 /// judgement rather than taken to have nothing.

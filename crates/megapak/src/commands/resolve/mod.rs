@@ -25,7 +25,7 @@ use megapak_solve::{
     plugin_settings_locations, solve,
 };
 use megapak_types::PackageName;
-use megapak_workspace::{Need, Paks, Request, Workspace};
+use megapak_workspace::{LOCK_FILE_NAME, Need, Paks, Request, Workspace};
 
 use super::hinted;
 use super::plugins::load_checked;
@@ -34,9 +34,6 @@ use crate::exit::{HINT_STYLE, Outcome, WARNING_STYLE};
 use crate::output::{write_file_atomically, write_stdout};
 use progress::Progress;
 use summary::Freshness;
-
-/// The lock's file name, in the workspace folder beside `megapak.toml`.
-pub(crate) const LOCK_FILE_NAME: &str = "megapak.lock";
 
 pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
     let workspace = Workspace::load(&Request {
@@ -123,9 +120,7 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
                     input.requirements.len()
                 );
                 for package in &offline {
-                    for (provider, reason) in &package.reasons {
-                        eprintln!("  `{}` ({provider}: {reason})", package.name);
-                    }
+                    eprintln!("  `{}` ({})", package.name, package.said().join("; "));
                 }
             }
             if !missing.is_empty() {
@@ -135,12 +130,7 @@ pub(crate) fn run(args: &ResolveArgs) -> anyhow::Result<Outcome> {
                     input.requirements.len()
                 );
                 for package in &missing {
-                    let reasons: Vec<String> = package
-                        .reasons
-                        .iter()
-                        .map(|(provider, reason)| format!("{provider}: {reason}"))
-                        .collect();
-                    eprintln!("  `{}` ({})", package.name, reasons.join("; "));
+                    eprintln!("  `{}` ({})", package.name, package.said().join("; "));
                 }
             }
             return Err(hinted(error).context(format!(

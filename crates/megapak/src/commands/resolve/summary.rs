@@ -95,12 +95,7 @@ pub(crate) fn json_of_failure(
         let unresolved: Vec<_> = offline
             .iter()
             .map(|package| {
-                let said: Vec<String> = package
-                    .reasons
-                    .iter()
-                    .map(|(provider, reason)| format!("{provider}: {reason}"))
-                    .collect();
-                json!({ "name": package.name, "reason": "needs the network", "chain": said })
+                json!({ "name": package.name, "reason": "needs the network", "chain": package.said() })
             })
             .collect();
         return Some(pretty(&json!({
@@ -127,12 +122,7 @@ pub(crate) fn json_of_failure(
         .map(|name| json!({ "name": name, "reason": reason, "chain": chain }))
         .collect();
     unresolved.extend(missing.iter().map(|package| {
-        let said: Vec<String> = package
-            .reasons
-            .iter()
-            .map(|(provider, reason)| format!("{provider}: {reason}"))
-            .collect();
-        json!({ "name": package.name, "reason": "no resolver has it", "chain": said })
+        json!({ "name": package.name, "reason": "no resolver has it", "chain": package.said() })
     }));
     Some(pretty(&json!({
         "packages": 0,
