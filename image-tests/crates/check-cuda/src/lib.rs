@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use megapak_harness::args::{Common, Options as Parsed};
 use megapak_harness::driver::{self, DriverState};
-use megapak_harness::{CheckReport, diagnosis, gpu_lock, loaded, preload};
+use megapak_harness::{CheckReport, CudaMajor, diagnosis, gpu_lock, loaded, preload};
 
 /// The architecture compiled for when there is no GPU to ask: Hopper, the GPU machine's.
 pub const DEFAULT_ARCH: i32 = 90;
@@ -75,7 +75,7 @@ fn check(options: &Options, report: &mut CheckReport) {
     let state = if options.common.cpu_only {
         None
     } else {
-        Some(driver::probe())
+        Some(driver::probe(CudaMajor::Thirteen))
     };
     let ready = match state {
         Some(DriverState::Ready { version, devices }) => {
@@ -111,8 +111,8 @@ fn load_nvrtc(
     report: &mut CheckReport,
 ) -> Result<(), megapak_harness::Diagnosis> {
     let chain = |e: &dyn std::error::Error| diagnosis::error_chain(e);
-    let preloaded =
-        preload::preload_from_env().map_err(|e| diagnosis::nvrtc_missing(&chain(&e)))?;
+    let preloaded = preload::preload_from_env()
+        .map_err(|e| diagnosis::nvrtc_missing(&chain(&e), CudaMajor::Thirteen))?;
     if !preloaded.is_empty() {
         report.step(format!(
             "preloaded {} libraries from `MEGAPAK_PRELOAD`",
@@ -120,18 +120,22 @@ fn load_nvrtc(
         ));
     }
     if let Some(dir) = &options.nvrtc_dir {
-        let libs =
-            preload::nvrtc_libraries(dir).map_err(|e| diagnosis::nvrtc_missing(&chain(&e)))?;
+        let libs = preload::nvrtc_libraries(dir)
+            .map_err(|e| diagnosis::nvrtc_missing(&chain(&e), CudaMajor::Thirteen))?;
         for lib in &libs {
-            preload::preload(lib).map_err(|e| diagnosis::nvrtc_missing(&chain(&e)))?;
+            preload::preload(lib)
+                .map_err(|e| diagnosis::nvrtc_missing(&chain(&e), CudaMajor::Thirteen))?;
         }
         report.step(format!("preloaded NVRTC from `{}`", dir.display()));
     }
     nvrtc_api::open(options.nvrtc_dir.as_deref()).map_err(|e| match options.nvrtc_dir {
-        Some(_) => diagnosis::nvrtc_missing(&e.to_string()),
-        None => diagnosis::nvrtc_missing(&format!(
-            "`libnvrtc.so.13` is not on the loader's path and `--nvrtc-dir` was not given ({e})"
-        )),
+        Some(_) => diagnosis::nvrtc_missing(&e.to_string(), CudaMajor::Thirteen),
+        None => diagnosis::nvrtc_missing(
+            &format!(
+                "`libnvrtc.so.13` is not on the loader's path and `--nvrtc-dir` was not given ({e})"
+            ),
+            CudaMajor::Thirteen,
+        ),
     })?;
     let (major, minor) = nvrtc::version()?;
     report.text("nvrtc", format!("{major}.{minor}"));

@@ -6,7 +6,7 @@
 
 use std::ffi::CString;
 
-use megapak_harness::{Diagnosis, diagnosis};
+use megapak_harness::{CudaMajor, Diagnosis, diagnosis};
 
 use crate::kernels;
 use crate::nvrtc_api::{self, Api, CallError};
@@ -23,18 +23,19 @@ pub struct Compiled {
 
 /// The NVRTC opened by `load_nvrtc`, or `nvrtc-missing`.
 fn api() -> Result<&'static Api, Diagnosis> {
-    nvrtc_api::get().ok_or_else(|| diagnosis::nvrtc_missing("NVRTC was not opened"))
+    nvrtc_api::get()
+        .ok_or_else(|| diagnosis::nvrtc_missing("NVRTC was not opened", CudaMajor::Thirteen))
 }
 
 fn compile_failed(e: &CallError) -> Diagnosis {
-    diagnosis::nvrtc_compile_failed(&e.to_string())
+    diagnosis::nvrtc_compile_failed(&e.to_string(), CudaMajor::Thirteen)
 }
 
 /// NVRTC's version, e.g. `(13, 0)`.
 pub fn version() -> Result<(i32, i32), Diagnosis> {
     api()?
         .version()
-        .map_err(|e| diagnosis::nvrtc_missing(&e.to_string()))
+        .map_err(|e| diagnosis::nvrtc_missing(&e.to_string(), CudaMajor::Thirteen))
 }
 
 /// Compiles the kernels for compute capability `arch` (e.g. 90).
@@ -49,9 +50,12 @@ pub fn compile(arch: i32) -> Result<Compiled, Diagnosis> {
     // driver compiles forward when it loads the module.
     match archs.iter().copied().filter(|&a| a < arch).max() {
         Some(older) => build(api, &format!("compute_{older}"), false),
-        None => Err(diagnosis::nvrtc_compile_failed(&format!(
-            "this NVRTC supports none of the architectures up to sm_{arch} (it knows {archs:?})"
-        ))),
+        None => Err(diagnosis::nvrtc_compile_failed(
+            &format!(
+                "this NVRTC supports none of the architectures up to sm_{arch} (it knows {archs:?})"
+            ),
+            CudaMajor::Thirteen,
+        )),
     }
 }
 
@@ -76,11 +80,10 @@ fn build(api: &Api, target: &str, cubin: bool) -> Result<Compiled, Diagnosis> {
         Err(e) => {
             // SAFETY: as above; the log explains the failure.
             let log = unsafe { api.program_log(program) }.unwrap_or_default();
-            Err(diagnosis::nvrtc_compile_failed(&format!(
-                "{} for `{target}`: {}",
-                e.result,
-                log.trim()
-            )))
+            Err(diagnosis::nvrtc_compile_failed(
+                &format!("{} for `{target}`: {}", e.result, log.trim()),
+                CudaMajor::Thirteen,
+            ))
         }
     };
     // SAFETY: the program is not used after this.

@@ -117,7 +117,7 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
             providers.join(", ")
         )));
     }
-    match driver::probe() {
+    match driver::probe(megapak_harness::CudaMajor::Thirteen) {
         DriverState::Ready { .. } => {}
         DriverState::Absent(d) => {
             report.skip(d);

@@ -81,7 +81,7 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
         return Ok(());
     }
     cuda_loaded?;
-    match driver::probe() {
+    match driver::probe(megapak_harness::CudaMajor::Thirteen) {
         DriverState::Ready { .. } => {}
         DriverState::Absent(d) => {
             report.skip(d);

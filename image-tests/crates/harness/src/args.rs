@@ -1,6 +1,8 @@
 //! A small command-line reader shared by the check binaries (they take a handful of options, so
 //! a full parser would only add build time).
 
+use crate::cuda_major::{self, CudaMajor};
+
 /// A command line that could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ArgError {
@@ -10,6 +12,10 @@ pub enum ArgError {
     MissingValue(String),
     #[error("Option `{0}` takes no value")]
     UnexpectedValue(String),
+    #[error(
+        "`--cpu-only` and `--require-gpu` contradict each other: `--cpu-only` asks for no GPU work, `--require-gpu` for a failure without it"
+    )]
+    CpuOnlyWithRequireGpu,
     #[error("Invalid value `{value}` for `{option}`: {reason}")]
     Invalid {
         option: String,
@@ -29,6 +35,9 @@ pub struct Common {
     pub cpu_only: bool,
     /// Print usage and exit.
     pub help: bool,
+    /// The image's CUDA major: `--cuda-major N`, else `MEGAPAK_CUDA_MAJOR`; `None` when the
+    /// check is to find it out itself.
+    pub cuda_major: Option<CudaMajor>,
 }
 
 /// Options in the order given: `--name`, `--name value` or `--name=value`.
@@ -39,8 +48,28 @@ pub struct Options {
 }
 
 impl Options {
-    /// Reads `args`; `with_values` names the options that take a value.
+    /// Reads `args`; `with_values` names the options that take a value (`--cuda-major` is
+    /// always one). `--cpu-only` with `--require-gpu` is refused.
     pub fn parse(
+        args: impl IntoIterator<Item = String>,
+        with_values: &[&str],
+    ) -> Result<Self, ArgError> {
+        let mut options = Self::parse_args(args, with_values)?;
+        if options.common.cpu_only && options.common.require_gpu && !options.common.help {
+            return Err(ArgError::CpuOnlyWithRequireGpu);
+        }
+        options.common.cuda_major = match options.parsed::<CudaMajor>("--cuda-major")? {
+            Some(major) => Some(major),
+            None => CudaMajor::from_env().map_err(|reason| ArgError::Invalid {
+                option: cuda_major::ENV.to_owned(),
+                value: std::env::var(cuda_major::ENV).unwrap_or_default(),
+                reason,
+            })?,
+        };
+        Ok(options)
+    }
+
+    fn parse_args(
         args: impl IntoIterator<Item = String>,
         with_values: &[&str],
     ) -> Result<Self, ArgError> {
@@ -65,7 +94,7 @@ impl Options {
                     return Err(ArgError::UnexpectedValue(name));
                 }
                 *flag = true;
-            } else if with_values.contains(&name.as_str()) {
+            } else if with_values.contains(&name.as_str()) || name == "--cuda-major" {
                 let value = match inline {
                     Some(v) => v,
                     None => args
@@ -130,6 +159,24 @@ mod tests {
         assert!(o.common.json && o.common.require_gpu && !o.common.cpu_only);
         assert_eq!(o.parsed::<u64>("--copy-mib").unwrap(), Some(64));
         assert_eq!(o.value("--nvrtc-dir"), Some("/x"));
+    }
+
+    #[test]
+    fn cpu_only_and_require_gpu_are_refused_together() {
+        let err = parse(&["--cpu-only", "--require-gpu"]).unwrap_err();
+        assert_eq!(err, ArgError::CpuOnlyWithRequireGpu);
+        assert!(
+            err.to_string()
+                .starts_with("`--cpu-only` and `--require-gpu` contradict")
+        );
+    }
+
+    #[test]
+    fn the_cuda_major_is_read() {
+        let o = parse(&["--cuda-major", "12.8"]).unwrap();
+        assert_eq!(o.common.cuda_major, Some(CudaMajor::Twelve));
+        let err = parse(&["--cuda-major=11"]).unwrap_err();
+        assert!(err.to_string().contains("not a CUDA major"), "{err}");
     }
 
     #[test]

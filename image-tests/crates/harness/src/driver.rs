@@ -9,11 +9,8 @@ use std::ffi::{CStr, c_char, c_int, c_uint};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::Diagnosis;
 use crate::diagnosis;
-
-/// The oldest driver API version the image's CUDA 13.0 libraries accept (driver 580).
-pub const MIN_DRIVER_VERSION: i32 = 13000;
+use crate::{CudaMajor, Diagnosis, nvidia_smi};
 
 /// The library the container toolkit (or the host) provides.
 pub const LIBCUDA: &str = "libcuda.so.1";
@@ -49,8 +46,28 @@ type GetErrorName = unsafe extern "C" fn(c_int, *mut *const c_char) -> c_int;
 const CUDA_SUCCESS: c_int = 0;
 const CUDA_ERROR_NO_DEVICE: c_int = 100;
 
-/// Probes the driver once per process; later calls return the first answer.
-pub fn probe() -> DriverState {
+/// Probes the driver once per process (later calls reuse the first answer) and judges it for an
+/// image of CUDA `major`: a driver older than the major needs is `driver-too-old`.
+pub fn probe(major: CudaMajor) -> DriverState {
+    match raw() {
+        DriverState::Ready { version, .. } if version < major.min_driver_version() => {
+            DriverState::Broken(diagnosis::driver_too_old(version, major))
+        }
+        state => state,
+    }
+}
+
+/// The driver's `cuDriverGetVersion` when it works and sees a GPU, whatever CUDA it supports
+/// (for choosing a CUDA major where nothing else says).
+pub fn version() -> Option<i32> {
+    match raw() {
+        DriverState::Ready { version, .. } => Some(version),
+        _ => None,
+    }
+}
+
+/// The probe's answer before any judgement, once per process.
+fn raw() -> DriverState {
     static STATE: OnceLock<DriverState> = OnceLock::new();
     STATE.get_or_init(probe_uncached).clone()
 }
@@ -77,9 +94,6 @@ fn probe_uncached() -> DriverState {
     if code != CUDA_SUCCESS {
         return DriverState::Broken(diagnosis::driver_init_failed(&error_name(lib, code)));
     }
-    if version < MIN_DRIVER_VERSION {
-        return DriverState::Broken(diagnosis::driver_too_old(version));
-    }
     // SAFETY: `cuInit` and `cuDeviceGetCount` have these signatures in every CUDA driver.
     let (init, count) = match unsafe {
         (
@@ -97,9 +111,7 @@ fn probe_uncached() -> DriverState {
     // SAFETY: flags must be 0; `cuInit` may be called any number of times.
     match unsafe { init(0) } {
         CUDA_SUCCESS => {}
-        CUDA_ERROR_NO_DEVICE => {
-            return DriverState::Absent(diagnosis::no_gpu("`cuInit`: CUDA_ERROR_NO_DEVICE"));
-        }
+        CUDA_ERROR_NO_DEVICE => return no_device("`cuInit`: CUDA_ERROR_NO_DEVICE"),
         code => return DriverState::Broken(diagnosis::driver_init_failed(&error_name(lib, code))),
     }
     let mut devices: c_int = 0;
@@ -109,9 +121,20 @@ fn probe_uncached() -> DriverState {
         return DriverState::Broken(diagnosis::driver_init_failed(&error_name(lib, code)));
     }
     if devices == 0 {
-        return DriverState::Absent(diagnosis::no_gpu("`cuDeviceGetCount` = 0"));
+        return no_device("`cuDeviceGetCount` = 0");
     }
     DriverState::Ready { version, devices }
+}
+
+/// The driver works but sees no device: MIG without an instance is a failure (the GPU is
+/// there, the process was given none of it), anything else a skip.
+fn no_device(detail: &str) -> DriverState {
+    let mig = nvidia_smi::mig_without_instances();
+    if mig.is_empty() {
+        DriverState::Absent(diagnosis::no_gpu(detail))
+    } else {
+        DriverState::Broken(diagnosis::mig_no_instance(&mig))
+    }
 }
 
 /// Names a failed `dlopen` of `libcuda.so.1`.

@@ -16,15 +16,18 @@
 //! - [`gpu_lock`]: a file lock so that concurrent checks never time each other's kernels.
 
 pub mod args;
+pub mod cuda_major;
 pub mod diagnosis;
 pub mod driver;
 pub mod emit;
 pub mod gpu_lock;
 pub mod loaded;
+pub mod nvidia_smi;
 pub mod preload;
 pub mod report;
 pub mod sonames;
 pub mod table;
 
+pub use cuda_major::CudaMajor;
 pub use diagnosis::Diagnosis;
 pub use report::{CheckReport, Figure, SmokeReport, Status};

@@ -122,6 +122,31 @@ impl CheckReport {
             .insert(key.to_owned(), Figure::Text(value.into()));
     }
 
+    /// Records how long a phase of the check took, from `since` to now, as the figure
+    /// `seconds_<phase>` (`seconds_context`, `seconds_cublas_init`, `seconds_session`, ...):
+    /// where the time of a run goes.
+    pub fn phase_since(&mut self, phase: &str, since: Instant) {
+        self.number(&format!("seconds_{phase}"), since.elapsed().as_secs_f64());
+    }
+
+    /// The figures of [`required_gpu_figures`] this report lacks.
+    pub fn missing_gpu_figures(&self) -> Vec<&'static str> {
+        required_gpu_figures(&self.name)
+            .iter()
+            .copied()
+            .filter(|key| !matches!(self.figures.get(*key), Some(Figure::Number(_))))
+            .collect()
+    }
+
+    /// A pass of the GPU part needs every GPU figure: a passing report without one of them
+    /// fails with `figure-missing` (a number recorded as `NaN` text counts as missing).
+    pub fn require_gpu_figures(&mut self) {
+        let missing = self.missing_gpu_figures();
+        if self.status == Status::Passed && !missing.is_empty() {
+            self.fail(crate::diagnosis::figures_missing(&self.name, &missing));
+        }
+    }
+
     /// Records what was done.
     pub fn step(&mut self, line: impl Into<String>) {
         self.steps.push(line.into());
@@ -153,6 +178,24 @@ impl CheckReport {
         self.passed = self.status == Status::Passed;
         self.seconds = started.elapsed().as_secs_f64();
         self
+    }
+}
+
+/// The figures a check's GPU part must report for a pass: the proof that the work ran on the
+/// GPU and was checked against a reference computed elsewhere.
+///
+/// - `cuda`: every element of `mix` verified, copy bandwidth, and the bytes of the copy the
+///   checksum kernel verified on the GPU;
+/// - `torch`: matmul rate, its largest element-wise error against an fp32 CPU reference, and
+///   the cuDNN convolution's error;
+/// - `ort`: the largest difference from the CPU provider, and how many nodes the profile shows
+///   on the CUDA provider.
+pub fn required_gpu_figures(check: &str) -> &'static [&'static str] {
+    match check {
+        "cuda" => &["verified_elements", "copy_gb_per_s", "copy_verified_bytes"],
+        "torch" => &["matmul_tflops", "matmul_max_abs_err", "conv_rel_err"],
+        "ort" => &["cuda_vs_cpu_max_err", "cuda_nodes"],
+        _ => &[],
     }
 }
 
@@ -227,6 +270,7 @@ mod tests {
         let mut report = CheckReport::new("cuda");
         report.fail(diagnosis::nvrtc_missing(
             "libnvrtc.so.13: cannot open shared object file",
+            crate::CudaMajor::Thirteen,
         ));
         report.skip(diagnosis::no_driver(
             "libcuda.so.1: cannot open shared object file",
@@ -255,6 +299,27 @@ mod tests {
         assert_eq!((report.schema, report.checks.len()), (SCHEMA, 3));
         let original: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(serde_json::to_value(&report).unwrap(), original);
+    }
+
+    #[test]
+    fn a_pass_without_its_gpu_figures_fails() {
+        let mut report = CheckReport::new("cuda");
+        report.number("verified_elements", 16.0);
+        report.number("copy_gb_per_s", f64::NAN);
+        report.require_gpu_figures();
+        assert_eq!(report.status, Status::Failed);
+        let d = report.diagnosis.clone().unwrap();
+        assert_eq!(d.code, "figure-missing");
+        assert!(
+            d.message.contains("`copy_gb_per_s`, `copy_verified_bytes`"),
+            "{}",
+            d.message
+        );
+        let mut full = CheckReport::new("ort");
+        full.number("cuda_vs_cpu_max_err", 1e-6);
+        full.number("cuda_nodes", 3.0);
+        full.require_gpu_figures();
+        assert_eq!(full.status, Status::Passed);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The driver, NVRTC and kernels.
 
 use super::{Diagnosis, PASS_THE_GPU, cuda_version_text};
+use crate::cuda_major::CudaMajor;
 
 /// `libcuda.so.1` cannot be loaded and no copy of it was seen anywhere: no driver here.
 pub fn no_driver(dlerror: &str) -> Diagnosis {
@@ -50,15 +51,24 @@ pub fn driver_unloadable(dlerror: &str) -> Diagnosis {
     )
 }
 
-/// The driver supports a CUDA older than the 13.0 the image is built for.
-pub fn driver_too_old(version: i32) -> Diagnosis {
+/// The driver supports a CUDA older than the major the image is built for.
+pub fn driver_too_old(version: i32, major: CudaMajor) -> Diagnosis {
+    let release = major.min_driver_release();
+    let hint = match major {
+        CudaMajor::Thirteen => format!(
+            "upgrade the host's NVIDIA driver to {release} or newer, or build the image for the driver's CUDA (`[target] cuda = \"12.8\"`, the cu128 wheels, which run on driver 525 and newer)"
+        ),
+        CudaMajor::Twelve => {
+            format!("upgrade the host's NVIDIA driver to {release} or newer")
+        }
+    };
     Diagnosis::new(
         "driver-too-old",
         format!(
-            "The NVIDIA driver supports CUDA {} (`cuDriverGetVersion` = {version}); this image needs CUDA 13.0, which needs driver 580 or newer",
+            "The NVIDIA driver supports CUDA {} (`cuDriverGetVersion` = {version}); this image needs CUDA {major}, which needs driver {release} or newer",
             cuda_version_text(version)
         ),
-        "upgrade the host's NVIDIA driver to 580 or newer, or build the image for the driver's CUDA (for example the cu128 wheels for CUDA 12.8)",
+        hint,
     )
 }
 
@@ -110,20 +120,31 @@ pub fn ptx_too_new(detail: &str) -> Diagnosis {
 }
 
 /// NVRTC cannot be loaded.
-pub fn nvrtc_missing(dlerror: &str) -> Diagnosis {
+pub fn nvrtc_missing(dlerror: &str, major: CudaMajor) -> Diagnosis {
     Diagnosis::new(
         "nvrtc-missing",
-        format!("NVRTC (`libnvrtc.so.13`) could not be loaded: {dlerror}"),
-        "install `nvidia-cuda-nvrtc` (CUDA 13) and pass `--nvrtc-dir site-packages/nvidia/cu13/lib`, or add that folder to `LD_LIBRARY_PATH`",
+        format!(
+            "NVRTC (`{}`) could not be loaded: {dlerror}",
+            major.nvrtc_soname()
+        ),
+        format!(
+            "install `{}` (CUDA {major}) and pass `--nvrtc-dir site-packages/{}`, or add that folder to `LD_LIBRARY_PATH`",
+            major.pip_package("nvidia-cuda-nvrtc"),
+            major.pip_lib_dir("cuda_nvrtc")
+        ),
     )
 }
 
 /// NVRTC refused the kernel.
-pub fn nvrtc_compile_failed(log: &str) -> Diagnosis {
+pub fn nvrtc_compile_failed(log: &str, major: CudaMajor) -> Diagnosis {
     Diagnosis::new(
         "nvrtc-compile-failed",
         format!("NVRTC failed to compile the test kernel: {log}"),
-        "`libnvrtc-builtins.so.13.*` must sit beside `libnvrtc.so.13` and be of the same version",
+        format!(
+            "`libnvrtc-builtins.so.{m}.*` must sit beside `libnvrtc.so.{m}` and be of the same version (one `{}` wheel, not two mixed)",
+            major.pip_package("nvidia-cuda-nvrtc"),
+            m = major.number()
+        ),
     )
 }
 

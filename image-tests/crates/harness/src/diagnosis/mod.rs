@@ -32,10 +32,12 @@ pub(crate) const PASS_THE_GPU: &str = "pass the GPU to the container (`docker ru
      install the NVIDIA driver";
 
 mod cuda;
+mod gpu;
 mod libraries;
 mod runs;
 
 pub use cuda::*;
+pub use gpu::*;
 pub use libraries::*;
 pub use runs::*;
 

@@ -28,3 +28,17 @@ pub fn check_timed_out(binary: &str, seconds: u64) -> Diagnosis {
         "a hung driver call or a GPU shared with other work: run `nvidia-smi`, or raise `--timeout`",
     )
 }
+
+/// A check said it passed without the figures that prove its GPU part ran.
+pub fn figures_missing(check: &str, missing: &[&str]) -> Diagnosis {
+    let list = missing
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Diagnosis::new(
+        "figure-missing",
+        format!("The `{check}` check reported a pass without {list}"),
+        "a pass must carry every GPU figure: the check binary is older or newer than `megapak-smoke`, so rebuild the harness as one (`image-tests/`)",
+    )
+}
