@@ -1,19 +1,38 @@
-//! Turning what a check process did into its report: its own JSON when it wrote one, else a
-//! diagnosis of how it ended (a library the loader could not find, a crash, a time-out).
+//! Turning what a check process did into its report: its own JSON when it wrote one and its
+//! ending agrees, else a diagnosis of how it ended (a library the loader could not find, a
+//! crash, a time-out, an ending that contradicts the report).
+//!
+//! Nothing a check says is taken on its word: exit 0 must go with `passed`, 3 with `skipped`,
+//! 1 with `failed`. A report saying `passed` or `skipped` with another exit, and any report of
+//! a check killed by a signal, fails with `check-exit-contradicts` (the report's figures kept).
+//! A pass must carry every GPU figure unless the run was `--cpu-only` (`figure-missing`).
 
 use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
 
-use megapak_harness::{CheckReport, Diagnosis, diagnosis, sonames};
+use megapak_harness::emit::{EXIT_FAILED, EXIT_PASSED, EXIT_SKIPPED};
+use megapak_harness::{CheckReport, Diagnosis, Status, diagnosis, sonames};
 
 use crate::spawn::{Ending, Finished};
 
-/// The report for one finished check; `require_gpu` turns a skip into a failure.
-pub fn report(finished: &Finished, require_gpu: bool, timeout_secs: u64) -> CheckReport {
+/// How the driver judges a run's reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Judge {
+    /// A skip (no GPU or driver) is a failure.
+    pub require_gpu: bool,
+    /// Only the CPU parts ran: a pass needs no GPU figures.
+    pub cpu_only: bool,
+    /// The time limit a check was killed at, for the message.
+    pub timeout_secs: u64,
+}
+
+/// The report for one finished check, judged by `judge`.
+pub fn report(finished: &Finished, judge: Judge) -> CheckReport {
     let mut report = match &finished.ending {
         Ending::Exited(status) => from_exit(finished, status),
         Ending::TimedOut => failed(
             finished.name,
-            diagnosis::check_timed_out(binary_name(finished), timeout_secs),
+            diagnosis::check_timed_out(binary_name(finished), judge.timeout_secs),
         ),
         Ending::Missing => failed(finished.name, diagnosis::check_missing(&finished.binary)),
         Ending::NotStarted(e) => failed(
@@ -25,17 +44,21 @@ pub fn report(finished: &Finished, require_gpu: bool, timeout_secs: u64) -> Chec
             ),
         ),
     };
-    if require_gpu && report.status == megapak_harness::Status::Skipped {
-        report.status = megapak_harness::Status::Failed;
+    if judge.require_gpu && report.status == Status::Skipped {
+        report.status = Status::Failed;
     }
-    report.passed = report.status == megapak_harness::Status::Passed;
+    if !judge.cpu_only {
+        report.require_gpu_figures();
+    }
+    report.passed = report.status == Status::Passed;
     report.seconds = finished.seconds;
     report
 }
 
-fn from_exit(finished: &Finished, status: &std::process::ExitStatus) -> CheckReport {
+fn from_exit(finished: &Finished, status: &ExitStatus) -> CheckReport {
     if let Ok(mut report) = serde_json::from_str::<CheckReport>(finished.stdout.trim()) {
         report.name = finished.name.to_owned();
+        check_ending(&mut report, binary_name(finished), status);
         return report;
     }
     let binary = binary_name(finished);
@@ -56,15 +79,54 @@ fn from_exit(finished: &Finished, status: &std::process::ExitStatus) -> CheckRep
             .unwrap_or(stderr);
         return failed(finished.name, linking_mismatch(binary, line));
     }
-    let how = match (status.code(), status.signal()) {
+    failed(
+        finished.name,
+        diagnosis::check_crashed(binary, &how(status), &tail(stderr)),
+    )
+}
+
+/// Fails `report` when `status` contradicts it. A report that already failed keeps its own
+/// diagnosis unless a signal ended the check; a diagnosis replaced is kept as a step.
+fn check_ending(report: &mut CheckReport, binary: &str, status: &ExitStatus) {
+    let expected = match report.status {
+        Status::Passed => EXIT_PASSED,
+        Status::Skipped => EXIT_SKIPPED,
+        Status::Failed => EXIT_FAILED,
+    };
+    let agrees = match status.code() {
+        Some(code) => code == i32::from(expected) || report.status == Status::Failed,
+        None => false,
+    };
+    if agrees {
+        return;
+    }
+    let said = match report.status {
+        Status::Passed => "passed",
+        Status::Skipped => "skipped",
+        Status::Failed => "failed",
+    };
+    if let Some(own) = report.diagnosis.take() {
+        report.step(format!(
+            "its own report said {said}: {} {}",
+            own.code, own.message
+        ));
+    }
+    report.status = Status::Failed;
+    report.passed = false;
+    report.diagnosis = Some(diagnosis::check_exit_contradicts(
+        binary,
+        &how(status),
+        said,
+    ));
+}
+
+/// `exited with status 1`, `was killed by signal 9`.
+fn how(status: &ExitStatus) -> String {
+    match (status.code(), status.signal()) {
         (_, Some(signal)) => format!("was killed by signal {signal}"),
         (Some(code), _) => format!("exited with status {code}"),
         (None, None) => "ended".to_owned(),
-    };
-    failed(
-        finished.name,
-        diagnosis::check_crashed(binary, &how, &tail(stderr)),
-    )
+    }
 }
 
 /// A symbol the binary needs is missing from a library it loaded: for libtorch, the wrong
@@ -114,6 +176,12 @@ mod tests {
 
     use super::*;
 
+    const JUDGE: Judge = Judge {
+        require_gpu: false,
+        cpu_only: false,
+        timeout_secs: 120,
+    };
+
     fn exited(binary: &str, raw_status: i32, stdout: &str, stderr: &str) -> CheckReport {
         let finished = Finished {
             name: "torch",
@@ -123,7 +191,7 @@ mod tests {
             stderr: stderr.into(),
             seconds: 0.5,
         };
-        report(&finished, false, 120)
+        report(&finished, JUDGE)
     }
 
     #[test]
@@ -168,10 +236,7 @@ mod tests {
     fn a_skip_becomes_a_failure_only_when_required() {
         let json = r#"{"name":"x","status":"skipped","passed":false,"seconds":0.1,"figures":{},"steps":[],"diagnosis":{"code":"no-gpu","message":"m","hint":"h"}}"#;
         let r = exited("check-ort", 3 << 8, json, "");
-        assert_eq!(
-            (r.name.as_str(), r.status),
-            ("torch", megapak_harness::Status::Skipped)
-        );
+        assert_eq!((r.name.as_str(), r.status), ("torch", Status::Skipped));
         let finished = Finished {
             name: "ort",
             binary: "/h/check-ort".into(),
@@ -181,8 +246,89 @@ mod tests {
             seconds: 0.1,
         };
         assert_eq!(
-            report(&finished, true, 120).status,
-            megapak_harness::Status::Failed
+            report(
+                &finished,
+                Judge {
+                    require_gpu: true,
+                    ..JUDGE
+                }
+            )
+            .status,
+            Status::Failed
         );
+    }
+
+    fn passed_json(figures: &str) -> String {
+        format!(
+            r#"{{"name":"x","status":"passed","passed":true,"seconds":0.1,"figures":{{{figures}}},"steps":[],"diagnosis":null}}"#
+        )
+    }
+
+    const TORCH_FIGURES: &str =
+        r#""matmul_tflops":1.0,"matmul_max_abs_err":0.001,"conv_rel_err":0.0001"#;
+
+    #[test]
+    fn a_pass_with_exit_0_and_every_figure_passes() {
+        let r = exited("check-torch", 0, &passed_json(TORCH_FIGURES), "");
+        assert_eq!((r.status, r.passed), (Status::Passed, true));
+    }
+
+    #[test]
+    fn an_ending_that_contradicts_the_report_fails_and_keeps_the_figures() {
+        for (raw, how) in [
+            (1 << 8, "exited with status 1"),
+            (3 << 8, "exited with status 3"),
+            (9, "was killed by signal 9"),
+        ] {
+            let r = exited("check-torch", raw, &passed_json(TORCH_FIGURES), "");
+            let d = r.diagnosis.clone().unwrap();
+            assert_eq!((r.status, r.passed), (Status::Failed, false));
+            assert_eq!(d.code, "check-exit-contradicts");
+            assert_eq!(
+                d.message,
+                format!(
+                    "`check-torch` reported `passed` but {how}; a check whose ending and report disagree has not passed"
+                )
+            );
+            assert_eq!(r.figures.len(), 3, "the figures stay for the record");
+        }
+        let skipped = r#"{"name":"x","status":"skipped","passed":false,"seconds":0.1,"figures":{},"steps":[],"diagnosis":{"code":"no-gpu","message":"none here","hint":"h"}}"#;
+        let r = exited("check-ort", 0, skipped, "");
+        assert_eq!(r.diagnosis.unwrap().code, "check-exit-contradicts");
+        assert_eq!(r.steps, ["its own report said skipped: no-gpu none here"]);
+    }
+
+    #[test]
+    fn a_failure_keeps_its_own_diagnosis_unless_a_signal_ended_it() {
+        let failed = r#"{"name":"x","status":"failed","passed":false,"seconds":0.1,"figures":{},"steps":[],"diagnosis":{"code":"cuda-mismatch","message":"m","hint":"h"}}"#;
+        let r = exited("check-torch", 1 << 8, failed, "");
+        assert_eq!(r.diagnosis.unwrap().code, "cuda-mismatch");
+        let r = exited("check-torch", 6, failed, "");
+        assert_eq!(r.diagnosis.unwrap().code, "check-exit-contradicts");
+    }
+
+    #[test]
+    fn a_pass_without_its_gpu_figures_fails_unless_cpu_only() {
+        let json = passed_json(r#""matmul_tflops":1.0"#);
+        let r = exited("check-torch", 0, &json, "");
+        let d = r.diagnosis.unwrap();
+        assert_eq!(d.code, "figure-missing");
+        assert_eq!(
+            d.message,
+            "The `torch` check reported a pass without `matmul_max_abs_err`, `conv_rel_err`"
+        );
+        let finished = Finished {
+            name: "torch",
+            binary: "/h/check-torch".into(),
+            ending: Ending::Exited(ExitStatus::from_raw(0)),
+            stdout: json,
+            stderr: String::new(),
+            seconds: 0.1,
+        };
+        let cpu_only = Judge {
+            cpu_only: true,
+            ..JUDGE
+        };
+        assert_eq!(report(&finished, cpu_only).status, Status::Passed);
     }
 }

@@ -16,6 +16,7 @@ use megapak_harness::args::{ArgError, Common, Options as Parsed};
 pub const USAGE: &str = "\
 usage: megapak-smoke [--json] [--require-gpu] [--cpu-only] [--checks LIST] [--bin-dir DIR]
                      [--timeout SECS] [--serial] [--nvrtc-dir DIR] [--ort-dylib FILE]
+                     [--cuda-major N]
 
 Runs check-cuda, check-torch and check-ort (each a process of its own) and prints one report.
 
@@ -25,9 +26,15 @@ Runs check-cuda, check-torch and check-ort (each a process of its own) and print
   --serial          run the checks one after another instead of together
   --nvrtc-dir DIR   passed to check-cuda: preload NVRTC from DIR
   --ort-dylib FILE  passed to check-ort: the onnxruntime library (default $ORT_DYLIB_PATH)
-  --cpu-only        only the parts a CPU can do (CI)
+  --cuda-major N    the image's CUDA major (12 or 13; default $MEGAPAK_CUDA_MAJOR, else each
+                    check finds it out), passed to every check
+  --cpu-only        only the parts a CPU can do (CI); refused with --require-gpu
   --require-gpu     a skipped GPU part (no GPU or driver) is a failure
   --json            print the report as JSON
+
+A check passes only when it exits 0 with a report saying `passed` that carries every GPU
+figure (unless --cpu-only); a report its exit status contradicts (a pass, then exit 1 or a
+signal) fails with `check-exit-contradicts`.
 
 Exit status: 0 every check passed; 1 a check failed; 2 usage error; 3 nothing failed but GPU
 parts were skipped (no GPU or driver here).";
@@ -95,6 +102,15 @@ impl Options {
         })
     }
 
+    /// How the driver judges the checks' reports under these options.
+    pub fn judge(&self) -> interpret::Judge {
+        interpret::Judge {
+            require_gpu: self.common.require_gpu,
+            cpu_only: self.common.cpu_only,
+            timeout_secs: self.timeout.as_secs(),
+        }
+    }
+
     /// The arguments for one check binary.
     pub fn child_args(&self, name: &str) -> Vec<String> {
         let mut args = vec!["--json".to_owned()];
@@ -103,6 +119,9 @@ impl Options {
         }
         if self.common.cpu_only {
             args.push("--cpu-only".into());
+        }
+        if let Some(major) = self.common.cuda_major {
+            args.extend(["--cuda-major".into(), major.number().to_string()]);
         }
         match (name, &self.nvrtc_dir, &self.ort_dylib) {
             ("cuda", Some(dir), _) => args.extend(["--nvrtc-dir".into(), dir.clone()]),
@@ -156,5 +175,23 @@ mod tests {
             o.child_args("ort"),
             ["--json", "--require-gpu", "--ort-dylib", "/o.so"]
         );
+    }
+
+    #[test]
+    fn the_cuda_major_reaches_every_check() {
+        let o = parse(&["--cuda-major", "12.8", "--cpu-only"]).unwrap();
+        for check in ["cuda", "torch", "ort"] {
+            assert_eq!(
+                o.child_args(check),
+                ["--json", "--cpu-only", "--cuda-major", "12"]
+            );
+        }
+        assert!(parse(&["--cuda-major", "11"]).is_err());
+    }
+
+    #[test]
+    fn cpu_only_with_require_gpu_is_refused() {
+        let err = parse(&["--cpu-only", "--serial", "--require-gpu"]).unwrap_err();
+        assert_eq!(err, ArgError::CpuOnlyWithRequireGpu);
     }
 }

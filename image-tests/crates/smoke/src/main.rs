@@ -45,7 +45,7 @@ fn main() -> ExitCode {
 
     let checks = finished
         .iter()
-        .map(|f| interpret::report(f, options.common.require_gpu, options.timeout.as_secs()))
+        .map(|f| interpret::report(f, options.judge()))
         .collect();
     let report = SmokeReport::gather(
         checks,

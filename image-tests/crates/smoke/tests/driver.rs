@@ -129,19 +129,29 @@ fn a_missing_libtorch_does_not_hide_the_other_checks() {
     );
 }
 
-/// A folder of stand-in checks: `cuda` reports the lock it was given, `torch` and `ort` as set.
+/// A check's report saying `passed` with `figures` (JSON members, without braces).
+fn passed(name: &str, figures: &str) -> String {
+    format!(
+        r#"{{"name":"{name}","status":"passed","passed":true,"seconds":0.01,"figures":{{{figures}}},"steps":[],"diagnosis":null}}"#
+    )
+}
+
+/// Every GPU figure `cuda` needs for a pass.
+const CUDA_FIGURES: &str =
+    r#""copy_gb_per_s":50.0,"copy_verified_bytes":268435456,"verified_elements":1048576"#;
+
+/// A folder of stand-in checks: `cuda` passes with every GPU figure and reports the lock it was
+/// given, `torch` and `ort` as set.
 fn fake_checks(torch: &str, ort: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let passed = |name: &str, figures: &str| {
-        format!(
-            r#"{{"name":"{name}","status":"passed","passed":true,"seconds":0.01,"figures":{{{figures}}},"steps":[],"diagnosis":null}}"#
-        )
-    };
     write_script(
         &dir.path().join("check-cuda"),
         &format!(
             "echo '{}'",
-            passed("cuda", r#""lock":"'"$MEGAPAK_GPU_LOCK"'""#)
+            passed(
+                "cuda",
+                &format!(r#"{CUDA_FIGURES},"lock":"'"$MEGAPAK_GPU_LOCK"'""#)
+            )
         ),
     );
     write_script(&dir.path().join("check-torch"), torch);
@@ -222,9 +232,118 @@ fn the_table_is_for_people() {
     assert_eq!(ran.code, Some(0));
     let lines: Vec<&str> = ran.stdout.lines().collect();
     assert!(lines[0].starts_with("cuda   pass "), "{}", ran.stdout);
-    assert!(lines[1].starts_with("    lock  /"), "{}", ran.stdout);
-    assert_eq!(lines[2], "pass: 1 passed, 0 failed, 0 skipped");
     assert!(
-        lines[3].starts_with("megapak-smoke: ") && lines[3].ends_with(" s from start to report")
+        lines.iter().any(|l| l.trim_start().starts_with("lock ")),
+        "{}",
+        ran.stdout
     );
+    let end = lines.len();
+    assert_eq!(lines[end - 2], "pass: 1 passed, 0 failed, 0 skipped");
+    assert!(
+        lines[end - 1].starts_with("megapak-smoke: ")
+            && lines[end - 1].ends_with(" s from start to report")
+    );
+}
+
+/// `megapak-smoke --json --checks cuda` with `check-cuda` running `body`.
+fn smoke_with_cuda(body: &str, extra: &[&str]) -> (serde_json::Value, Option<i32>) {
+    let dir = fake_checks("exit 0", "exit 0");
+    write_script(&dir.path().join("check-cuda"), body);
+    let ran = smoke()
+        .args(["--json", "--checks", "cuda", "--bin-dir"])
+        .args([dir.path()])
+        .args(extra)
+        .run();
+    (ran.json(), ran.code)
+}
+
+#[test]
+fn a_pass_followed_by_exit_1_is_a_failure_with_its_figures_kept() {
+    let body = format!("echo '{}'; exit 1", passed("cuda", CUDA_FIGURES));
+    let (json, code) = smoke_with_cuda(&body, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        statuses(&json),
+        [triple("cuda", "failed", "check-exit-contradicts")]
+    );
+    assert_eq!(
+        json["checks"][0]["diagnosis"]["message"],
+        "`check-cuda` reported `passed` but exited with status 1; a check whose ending and report disagree has not passed"
+    );
+    assert_eq!(json["checks"][0]["figures"]["copy_gb_per_s"], 50.0);
+}
+
+#[test]
+fn a_pass_followed_by_a_signal_is_a_failure() {
+    let body = format!("echo '{}'; kill -9 $$", passed("cuda", CUDA_FIGURES));
+    let (json, code) = smoke_with_cuda(&body, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        statuses(&json),
+        [triple("cuda", "failed", "check-exit-contradicts")]
+    );
+    assert_eq!(
+        json["checks"][0]["diagnosis"]["message"],
+        "`check-cuda` reported `passed` but was killed by signal 9; a check whose ending and report disagree has not passed"
+    );
+}
+
+#[test]
+fn a_pass_without_a_gpu_figure_is_a_failure_except_cpu_only() {
+    let figures = r#""copy_verified_bytes":268435456,"verified_elements":1048576"#;
+    let body = format!("echo '{}'", passed("cuda", figures));
+    let (json, code) = smoke_with_cuda(&body, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        statuses(&json),
+        [triple("cuda", "failed", "figure-missing")]
+    );
+    assert_eq!(
+        json["checks"][0]["diagnosis"]["message"],
+        "The `cuda` check reported a pass without `copy_gb_per_s`"
+    );
+    let (json, code) = smoke_with_cuda(&body, &["--cpu-only"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(statuses(&json), [triple("cuda", "passed", "none")]);
+}
+
+#[test]
+fn cpu_only_with_require_gpu_is_a_usage_error() {
+    let ran = smoke().args(["--cpu-only", "--require-gpu"]).run();
+    assert_eq!(ran.code, Some(2), "{}", ran.stdout);
+    assert!(
+        ran.stderr
+            .starts_with("error: `--cpu-only` and `--require-gpu` contradict each other"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stdout.is_empty(), "no check ran: {}", ran.stdout);
+}
+
+#[test]
+fn the_cuda_major_is_passed_to_every_check() {
+    let dir = tempfile::tempdir().unwrap();
+    for check in ["cuda", "torch", "ort"] {
+        write_script(
+            &dir.path().join(format!("check-{check}")),
+            &format!(
+                "printf '%s\\n' \"$@\" > '{}/args-{check}'; echo '{}'; exit 3",
+                dir.path().display(),
+                r#"{"name":"x","status":"skipped","passed":false,"seconds":0.01,"figures":{},"steps":[],"diagnosis":{"code":"no-driver","message":"m","hint":"h"}}"#
+            ),
+        );
+    }
+    let ran = smoke()
+        .args(["--json", "--cuda-major", "12", "--bin-dir"])
+        .args([dir.path()])
+        .env("MEGAPAK_CUDA_MAJOR", "13")
+        .run();
+    assert_eq!(ran.code, Some(3), "{}", ran.stderr);
+    for check in ["cuda", "torch", "ort"] {
+        let args = std::fs::read_to_string(dir.path().join(format!("args-{check}"))).unwrap();
+        assert!(
+            args.ends_with("--cuda-major\n12\n"),
+            "the option wins over the variable: {check}: {args}"
+        );
+    }
 }

@@ -20,6 +20,21 @@ pub fn check_crashed(binary: &str, how: &str, stderr_tail: &str) -> Diagnosis {
     )
 }
 
+/// A check's ending contradicts its report: it said `said` (`passed`, `skipped`) and then
+/// `how` (`exited with status 1`, `was killed by signal 9`). The driver trusts neither: the
+/// check fails, and its figures stay in the report for the record.
+pub fn check_exit_contradicts(binary: &str, how: &str, said: &str) -> Diagnosis {
+    Diagnosis::new(
+        "check-exit-contradicts",
+        format!(
+            "`{binary}` reported `{said}` but {how}; a check whose ending and report disagree has not passed"
+        ),
+        format!(
+            "run `{binary} --json` alone and read its stderr: a crash while exiting (a library's destructor, the CUDA context torn down) or a report written before the work ended"
+        ),
+    )
+}
+
 /// A check binary ran past its time.
 pub fn check_timed_out(binary: &str, seconds: u64) -> Diagnosis {
     Diagnosis::new(
