@@ -86,11 +86,13 @@ pub fn on_path(program: &str, path: Option<&OsStr>) -> Option<PathBuf> {
         })
 }
 
-/// The command that runs the harness in `image` with a GPU.
+/// The command that runs the harness in `image` with a GPU, `env` set in the container
+/// (`-e KEY=VALUE`, e.g. `MEGAPAK_CUDA_MAJOR=13`).
 pub fn command(
     runtime: Runtime,
     program: &Path,
     image: &str,
+    env: &[(String, String)],
     harness_args: &[String],
 ) -> CommandLine {
     let mut args: Vec<String> = vec!["run".into(), "--rm".into()];
@@ -104,6 +106,9 @@ pub fn command(
         ]),
     }
     args.extend(["--tmpfs".into(), "/tmp".into()]);
+    for (key, value) in env {
+        args.extend(["-e".into(), format!("{key}={value}")]);
+    }
     // Past any entrypoint of the image (a launcher would take our arguments as its own); `--`
     // so that an image named `-v/:/host` is an image name, never an option of the runtime.
     args.extend([
@@ -133,6 +138,7 @@ mod tests {
             Runtime::Docker,
             Path::new("/usr/bin/docker"),
             "ghcr.io/acme/comfyui-megapak:2025.11",
+            &[],
             &args(),
         );
         insta::assert_snapshot!(line.to_string(), @"/usr/bin/docker run --rm --gpus all --tmpfs /tmp --entrypoint megapak-smoke -- ghcr.io/acme/comfyui-megapak:2025.11 --json --require-gpu");
@@ -144,15 +150,16 @@ mod tests {
             Runtime::Podman,
             Path::new("/usr/bin/podman"),
             "localhost/comfyui:latest",
+            &[crate::cuda_major::var(13)],
             &args(),
         );
-        insta::assert_snapshot!(line.to_string(), @"/usr/bin/podman run --rm --device nvidia.com/gpu=all --security-opt=label=disable --tmpfs /tmp --entrypoint megapak-smoke -- localhost/comfyui:latest --json --require-gpu");
+        insta::assert_snapshot!(line.to_string(), @"/usr/bin/podman run --rm --device nvidia.com/gpu=all --security-opt=label=disable --tmpfs /tmp -e MEGAPAK_CUDA_MAJOR=13 --entrypoint megapak-smoke -- localhost/comfyui:latest --json --require-gpu");
     }
 
     #[test]
     fn an_image_that_looks_like_an_option_stays_an_image() {
         for runtime in [Runtime::Docker, Runtime::Podman] {
-            let line = command(runtime, Path::new("docker"), "-v/:/host", &args());
+            let line = command(runtime, Path::new("docker"), "-v/:/host", &[], &args());
             let at = line.args.iter().position(|a| a == "-v/:/host").unwrap();
             assert_eq!(line.args[at - 1], "--", "{line}");
             assert_eq!(line.args.iter().filter(|a| a.starts_with("-v")).count(), 1);

@@ -1,6 +1,16 @@
-//! What a container runtime's failure to start the harness means: no GPU for the container, an
-//! image that cannot be pulled, an image without the harness. Read from the runtime's exit
-//! status (125-127) and stderr, for docker and podman alike.
+//! What a container runtime's failure to start the harness means: no GPU for the container, a
+//! driver too old for the image's CUDA, an image that cannot be pulled, an image without the
+//! harness. Read from the runtime's exit status (125-127) and stderr, for docker and podman
+//! alike. Each failure has a code, the first word of its message:
+//!
+//! - `runtime-unreachable`: docker's daemon is not running;
+//! - `container-no-gpu`: docker has no NVIDIA runtime to give the container a GPU;
+//! - `cdi-spec-missing`: podman has no CDI specification for `nvidia.com/gpu`;
+//! - `container-toolkit-refused`: the NVIDIA Container Toolkit refused the image, whose
+//!   `NVIDIA_REQUIRE_CUDA` asks for a newer CUDA than the host's driver supports;
+//! - `image-not-found`: the image is neither here nor in its registry;
+//! - `image-lacks-harness`: the image has no `megapak-smoke` on its `PATH`;
+//! - `container-failed`: anything else (the runtime's whole stderr is quoted).
 
 use crate::VerifyError;
 use crate::container::{IMAGE_HARNESS, Runtime};
@@ -26,8 +36,9 @@ pub fn diagnose(
     stderr: &str,
     image: &str,
 ) -> Option<VerifyError> {
-    let error = |message: String, hint: &str| {
+    let error = |code: &'static str, message: String, hint: &str| {
         Some(VerifyError::Container {
+            code,
             message,
             hint: hint.to_owned(),
         })
@@ -36,12 +47,14 @@ pub fn diagnose(
     let lower = stderr.to_lowercase();
     if lower.contains("cannot connect to the docker daemon") {
         return error(
+            "runtime-unreachable",
             format!("`{}` cannot reach its daemon: {said}", runtime.program()),
             "start the daemon (`sudo systemctl start docker`), or point `DOCKER_HOST` at a running one",
         );
     }
     if lower.contains("could not select device driver") {
         return error(
+            "container-no-gpu",
             format!("`docker` cannot give the container a GPU: {said}"),
             "install the NVIDIA Container Toolkit, run `sudo nvidia-ctk runtime configure --runtime=docker` and restart docker",
         );
@@ -50,13 +63,27 @@ pub fn diagnose(
         && (stderr.contains("CDI") || stderr.contains("unresolvable"))
     {
         return error(
+            "cdi-spec-missing",
             format!("`podman` cannot give the container a GPU: {said}"),
             "generate the CDI specification with `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (again after each driver update)",
+        );
+    }
+    if matches!(code, Some(125..=127))
+        && let Some(condition) = toolkit_refusal(stderr)
+    {
+        return error(
+            "container-toolkit-refused",
+            format!(
+                "`{}` could not start the container: the NVIDIA Container Toolkit refused the image, `{condition}`",
+                runtime.program()
+            ),
+            &toolkit_hint(condition),
         );
     }
     // Before the harness: the image's own name may contain `megapak-smoke`.
     if code == Some(125) && PULL_FAILURES.iter().any(|m| lower.contains(m)) {
         return error(
+            "image-not-found",
             format!(
                 "`{}` cannot find the image `{image}`: {said}",
                 runtime.program()
@@ -66,6 +93,7 @@ pub fn diagnose(
     }
     if lacks_harness(stderr) {
         return error(
+            "image-lacks-harness",
             format!("The image `{image}` has no `{IMAGE_HARNESS}` on its `PATH`"),
             "add the flake's `megapak-smoke` package (`nix build .#megapak-smoke`) to the image's `PATH`, or verify on the host with `--host --python-env DIR`",
         );
@@ -73,6 +101,7 @@ pub fn diagnose(
     if matches!(code, Some(125..=127)) {
         // Nothing known: the whole of what the runtime said, not one line of it.
         return error(
+            "container-failed",
             format!(
                 "`{}` could not run the container:\n{}",
                 runtime.program(),
@@ -82,6 +111,43 @@ pub fn diagnose(
         );
     }
     None
+}
+
+/// What the NVIDIA Container Toolkit's prestart hook refused: `unsatisfied condition:
+/// cuda>=13.0` from `nvidia-container-cli: requirement error: unsatisfied condition: cuda>=13.0,
+/// please update your driver to a newer version, or use an earlier cuda container`.
+fn toolkit_refusal(stderr: &str) -> Option<&str> {
+    let at = stderr.find("unsatisfied condition:")?;
+    if !stderr[..at].contains("nvidia-container-cli") {
+        return None;
+    }
+    let rest = &stderr[at..];
+    let end = rest.find([',', '\n', '"']).unwrap_or(rest.len());
+    Some(rest[..end].trim_end_matches([':', '.', ' ']))
+}
+
+/// What to do about a refused image: a newer driver, or an image for an older CUDA.
+fn toolkit_hint(condition: &str) -> String {
+    let major = condition
+        .split(">=")
+        .nth(1)
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.trim().parse::<u32>().ok());
+    let upgrade = match major {
+        Some(13) => "upgrade the driver to 580 or newer for CUDA 13".to_owned(),
+        Some(12) => "upgrade the driver to 525 or newer for CUDA 12".to_owned(),
+        Some(n) => format!("upgrade the driver to one that supports CUDA {n}"),
+        None => "upgrade the driver".to_owned(),
+    };
+    let older = match major {
+        Some(n) if n >= 13 => {
+            ", or build the image for CUDA 12 (`[target] cuda = \"12.8\"` in megapak.toml)"
+        }
+        _ => "",
+    };
+    format!(
+        "the host's driver supports an older CUDA than the image's `NVIDIA_REQUIRE_CUDA` (`nvidia-smi` shows the CUDA version the driver supports): {upgrade}{older}\n`NVIDIA_DISABLE_REQUIRE=1` only skips this check: the image's CUDA libraries will still fail on this driver"
+    )
 }
 
 /// The most lines of a runtime's stderr a message quotes: the end, where the error is.
@@ -152,7 +218,7 @@ mod tests {
         let stderr = "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n\nSee 'docker run --help'.\n";
         let err = diagnose(Runtime::Docker, Some(125), stderr, "img").unwrap();
         insta::assert_snapshot!(err.printed(), @r"
-        `docker` cannot reach its daemon: docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
+        runtime-unreachable: `docker` cannot reach its daemon: docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
         hint: start the daemon (`sudo systemctl start docker`), or point `DOCKER_HOST` at a running one
         ");
     }
@@ -162,7 +228,7 @@ mod tests {
         let stderr = "Unable to find image 'img:1' locally\nlatest: Pulling from img\ndocker: some new failure\nwith a second line\n\nSee 'docker run --help'.\n";
         let err = diagnose(Runtime::Docker, Some(125), stderr, "img:1").unwrap();
         insta::assert_snapshot!(err.printed(), @r"
-        `docker` could not run the container:
+        container-failed: `docker` could not run the container:
             Unable to find image 'img:1' locally
             latest: Pulling from img
             docker: some new failure
@@ -203,7 +269,9 @@ mod tests {
             .unwrap()
             .printed();
         assert!(
-            err.starts_with("The image `img` has no `megapak-smoke` on its `PATH`"),
+            err.starts_with(
+                "image-lacks-harness: The image `img` has no `megapak-smoke` on its `PATH`"
+            ),
             "{err}"
         );
         assert!(
@@ -252,7 +320,7 @@ Error: initializing source docker://ghcr.io/acme/comfyui-megapak:2025.11: readin
             assert_eq!(
                 err,
                 format!(
-                    "`{}` cannot find the image `ghcr.io/acme/comfyui-megapak:2025.11`: {said}\nhint: build or load the image first (`docker load < result`, `podman load < result`)",
+                    "image-not-found: `{}` cannot find the image `ghcr.io/acme/comfyui-megapak:2025.11`: {said}\nhint: build or load the image first (`docker load < result`, `podman load < result`)",
                     runtime.program()
                 )
             );
@@ -270,7 +338,7 @@ Error: initializing source docker://ghcr.io/acme/comfyui-megapak:2025.11: readin
                 .unwrap()
                 .printed();
             assert!(
-                err.starts_with("`podman` cannot find the image `img`: Error: "),
+                err.starts_with("image-not-found: `podman` cannot find the image `img`: Error: "),
                 "{err}"
             );
         }
@@ -291,7 +359,7 @@ See 'docker run --help'.
         .unwrap()
         .printed();
         assert!(
-            err.starts_with("`docker` cannot find the image `acme/megapak-smoke-test:1`: docker: Error response from daemon: pull access denied"),
+            err.starts_with("image-not-found: `docker` cannot find the image `acme/megapak-smoke-test:1`: docker: Error response from daemon: pull access denied"),
             "{err}"
         );
     }
@@ -312,7 +380,7 @@ See 'docker run --help'.
                 .unwrap()
                 .printed();
             assert!(
-                err.starts_with("The image `acme/img:1` has no `megapak-smoke` on its `PATH`\nhint: add the flake's `megapak-smoke` package (`nix build .#megapak-smoke`) to the image's `PATH`"),
+                err.starts_with("image-lacks-harness: The image `acme/img:1` has no `megapak-smoke` on its `PATH`\nhint: add the flake's `megapak-smoke` package (`nix build .#megapak-smoke`) to the image's `PATH`"),
                 "{err}"
             );
         }
@@ -325,8 +393,40 @@ See 'docker run --help'.
             .unwrap()
             .printed();
         assert!(
-            err.starts_with("`podman` could not run the container:\n    Error: crun: exec container process `/nix/store/abc-megapak-smoke-0.1.0/bin/megapak-smoke`: No such file or directory"),
+            err.starts_with("container-failed: `podman` could not run the container:\n    Error: crun: exec container process `/nix/store/abc-megapak-smoke-0.1.0/bin/megapak-smoke`: No such file or directory"),
             "{err}"
+        );
+    }
+
+    /// docker's words when the NVIDIA Container Toolkit refuses a CUDA 13 image on a host
+    /// whose driver supports CUDA 12 only (the prestart hook checks `NVIDIA_REQUIRE_CUDA`).
+    const DOCKER_TOOLKIT_REFUSED: &str = "docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error running prestart hook #0: exit status 1, stdout: , stderr: Auto-detected mode as 'legacy'
+nvidia-container-cli: requirement error: unsatisfied condition: cuda>=13.0, please update your driver to a newer version, or use an earlier cuda container: unknown.
+";
+
+    #[test]
+    fn a_driver_too_old_for_the_image_is_named_by_the_toolkit_s_condition() {
+        let err = diagnose(Runtime::Docker, Some(125), DOCKER_TOOLKIT_REFUSED, "img:1").unwrap();
+        assert_eq!(err.code(), Some("container-toolkit-refused"));
+        insta::assert_snapshot!(err.printed(), @r#"
+        container-toolkit-refused: `docker` could not start the container: the NVIDIA Container Toolkit refused the image, `unsatisfied condition: cuda>=13.0`
+        hint: the host's driver supports an older CUDA than the image's `NVIDIA_REQUIRE_CUDA` (`nvidia-smi` shows the CUDA version the driver supports): upgrade the driver to 580 or newer for CUDA 13, or build the image for CUDA 12 (`[target] cuda = "12.8"` in megapak.toml)
+        hint: `NVIDIA_DISABLE_REQUIRE=1` only skips this check: the image's CUDA libraries will still fail on this driver
+        "#);
+        let err = diagnose(Runtime::Docker, Some(127), DOCKER_TOOLKIT_REFUSED, "img:1").unwrap();
+        assert_eq!(err.code(), Some("container-toolkit-refused"));
+        let cuda12 = DOCKER_TOOLKIT_REFUSED.replace("cuda>=13.0", "cuda>=12.8");
+        let err = diagnose(Runtime::Podman, Some(126), &cuda12, "img:1")
+            .unwrap()
+            .printed();
+        assert!(err.contains("`unsatisfied condition: cuda>=12.8`"), "{err}");
+        assert!(
+            err.contains("upgrade the driver to 525 or newer for CUDA 12\n"),
+            "no older CUDA to suggest: {err}"
+        );
+        assert!(
+            diagnose(Runtime::Docker, Some(1), DOCKER_TOOLKIT_REFUSED, "img:1").is_none(),
+            "only the runtime's own failures"
         );
     }
 }

@@ -56,8 +56,23 @@ pub enum VerifyError {
         stderr: String,
     },
 
-    #[error("{message}")]
-    Container { message: String, hint: String },
+    /// A container runtime could not start the harness; `code` names why, as the harness's
+    /// diagnoses do (`container-toolkit-refused`, `image-not-found`, ...), and leads the message.
+    #[error("{code}: {message}")]
+    Container {
+        code: &'static str,
+        message: String,
+        hint: String,
+    },
+
+    #[error(
+        "The GPU harness checks CUDA 12 and 13 images; `{version}` is neither (from {source_of})"
+    )]
+    CudaMajorUnknown {
+        version: String,
+        /// Where it came from: `` `[target] cuda` of `megapak.toml` ``.
+        source_of: String,
+    },
 
     #[error(
         "`{program}` ended ({status}) with something other than the JSON report megapak expects: {start}"
@@ -111,6 +126,9 @@ impl Hint for VerifyError {
                     .to_owned()
             }
             Self::Container { hint, .. } => hint.clone(),
+            Self::CudaMajorUnknown { .. } => {
+                "pass the image's CUDA major with `--cuda-major 12` or `--cuda-major 13`".to_owned()
+            }
             Self::BadReport { .. } => {
                 "run the command above by hand; use a harness of the same megapak release"
                     .to_owned()
@@ -128,6 +146,17 @@ impl Hint for VerifyError {
             | Self::NoReport { .. } => return None,
         };
         Some(hint)
+    }
+}
+
+impl VerifyError {
+    /// The stable name of a container runtime's failure (`container-toolkit-refused`), the
+    /// first word of its message; `None` for the other errors.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Self::Container { code, .. } => Some(code),
+            _ => None,
+        }
     }
 }
 
@@ -178,6 +207,7 @@ mod tests {
             },
             VerifyError::NoContainerRuntime,
             VerifyError::Container {
+                code: "runtime-unreachable",
                 message: "`docker` cannot reach its daemon".to_owned(),
                 hint: "start the daemon".to_owned(),
             },
@@ -189,6 +219,10 @@ mod tests {
             VerifyError::Schema {
                 found: 2,
                 expected: 1,
+            },
+            VerifyError::CudaMajorUnknown {
+                version: "11.8".to_owned(),
+                source_of: "`[target] cuda` of `megapak.toml`".to_owned(),
             },
         ];
         for error in &errors {

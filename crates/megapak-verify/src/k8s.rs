@@ -56,6 +56,8 @@ pub struct JobOptions {
     /// The memory request and limit (a Kubernetes quantity: `8Gi`): libtorch, cuDNN and
     /// onnxruntime's CUDA provider take a few GiB of host memory.
     pub memory: String,
+    /// The image's CUDA major, set as `MEGAPAK_CUDA_MAJOR` in the container.
+    pub cuda_major: Option<u32>,
 }
 
 impl Default for JobOptions {
@@ -64,6 +66,7 @@ impl Default for JobOptions {
             runtime_class: None,
             cpu: "2".to_owned(),
             memory: "8Gi".to_owned(),
+            cuda_major: None,
         }
     }
 }
@@ -158,6 +161,17 @@ pub fn job(image: &str, harness_args: &[String], options: &JobOptions) -> String
         .as_deref()
         .map(|class| format!("      runtimeClassName: {}\n", json_string(class)))
         .unwrap_or_default();
+    let env = options
+        .cuda_major
+        .map(|major| {
+            let (name, value) = crate::cuda_major::var(major);
+            format!(
+                "          env:\n            - name: {}\n              value: {}\n",
+                json_string(&name),
+                json_string(&value)
+            )
+        })
+        .unwrap_or_default();
     let cpu = json_string(&options.cpu);
     let memory = json_string(&options.memory);
     format!(
@@ -198,7 +212,7 @@ spec:
           # A rebuilt tag must not run as the node's cached image.
           imagePullPolicy: Always
           command: [{command}]
-          resources:
+{env}          resources:
             requests:
               cpu: {cpu}
               memory: {memory}
@@ -302,6 +316,7 @@ mod tests {
             runtime_class: Some("nvidia".to_owned()),
             cpu: "500m".to_owned(),
             memory: "12Gi".to_owned(),
+            cuda_major: Some(13),
         };
         options.check().unwrap();
         let yaml = job("img:1", &[], &options);
@@ -319,7 +334,15 @@ mod tests {
             ),
             "{yaml}"
         );
-        assert!(!job("img:1", &[], &JobOptions::default()).contains("runtimeClassName"));
+        assert!(
+            yaml.contains(
+                "command: [\"megapak-smoke\"]\n          env:\n            - name: \"MEGAPAK_CUDA_MAJOR\"\n              value: \"13\"\n          resources:"
+            ),
+            "{yaml}"
+        );
+        let plain = job("img:1", &[], &JobOptions::default());
+        assert!(!plain.contains("runtimeClassName"));
+        assert!(!plain.contains("env:"), "{plain}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //!   `ORT_DYLIB_PATH`, NVRTC to preload);
 //! - [`container`]: docker (`--gpus all`) and podman (CDI) command lines;
 //! - [`container_failure`]: what a runtime's failure to start the harness means;
+//! - [`cuda_major`]: the image's CUDA major, for the harness (`MEGAPAK_CUDA_MAJOR`);
 //! - [`k8s`]: a Kubernetes Job that runs the harness on a GPU node;
 //! - [`report`]: reading the harness's JSON report and showing it;
 //! - [`run`]: running the harness and telling its failures apart from the checks'.
@@ -15,6 +16,7 @@
 
 pub mod container;
 pub mod container_failure;
+pub mod cuda_major;
 pub mod environment;
 pub mod error;
 pub mod harness;

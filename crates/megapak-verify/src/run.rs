@@ -43,16 +43,18 @@ pub fn on_host(line: &CommandLine, env: &HarnessEnv) -> Result<Report, VerifyErr
     report_or_error(&line.program, status, &stdout, &stderr)
 }
 
-/// The container command for `image` (shown to people before it runs).
+/// The container command for `image` (shown to people before it runs), `env` set in the
+/// container.
 pub fn container_command(
     runtime: Runtime,
     program: &Path,
     image: &str,
+    env: &[(String, String)],
     extra_args: &[String],
 ) -> CommandLine {
     let mut args = smoke_args();
     args.extend(extra_args.iter().cloned());
-    container::command(runtime, program, image, &args)
+    container::command(runtime, program, image, env, &args)
 }
 
 /// Runs the harness in a container; a runtime's failure to start it is an error with a hint.

@@ -251,6 +251,18 @@ pub(crate) struct VerifyArgs {
     )]
     pub(crate) memory: String,
 
+    /// The image's CUDA major (12 or 13), passed to the harness as `MEGAPAK_CUDA_MAJOR`: each
+    /// check looks for that major's libraries and judges the driver against it. Default:
+    /// `[target] cuda` of the workspace's `megapak.toml`, if there is one; without either, each
+    /// check finds it out from the image.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(12..=13))]
+    pub(crate) cuda_major: Option<u32>,
+
+    /// The workspace's configuration file, read for `[target] cuda`. Default: `megapak.toml` in
+    /// the current folder, if there is one.
+    #[arg(long, short = 'c', value_name = "FILE", conflicts_with = "cuda_major")]
+    pub(crate) config: Option<PathBuf>,
+
     /// Print the harness's JSON report instead of a table.
     #[arg(long)]
     pub(crate) json: bool,

@@ -101,7 +101,7 @@ fn an_image_podman_cannot_pull_gets_the_error_line_and_a_hint() {
     );
     assert_eq!(ran.code, 1);
     assert!(
-        ran.stderr.ends_with("error: `podman` cannot find the image `ghcr.io/acme/comfyui-megapak:2025.11`: Error: initializing source docker://ghcr.io/acme/comfyui-megapak:2025.11: reading manifest 2025.11 in ghcr.io/acme/comfyui-megapak: manifest unknown\nhint: build or load the image first (`docker load < result`, `podman load < result`)\n"),
+        ran.stderr.ends_with("error: image-not-found: `podman` cannot find the image `ghcr.io/acme/comfyui-megapak:2025.11`: Error: initializing source docker://ghcr.io/acme/comfyui-megapak:2025.11: reading manifest 2025.11 in ghcr.io/acme/comfyui-megapak: manifest unknown\nhint: build or load the image first (`docker load < result`, `podman load < result`)\n"),
         "{}",
         ran.stderr
     );

@@ -3,6 +3,8 @@
 //! Kubernetes Job) on a GPU node.
 //!
 //! The harness always runs with `--require-gpu`: a check skipped for want of a GPU fails here.
+//! It gets the image's CUDA major as `MEGAPAK_CUDA_MAJOR` (`--cuda-major N`, else `[target]
+//! cuda` of the workspace's `megapak.toml`).
 
 use anstream::eprintln;
 use anyhow::Context;
@@ -10,7 +12,10 @@ use megapak_types::Hint;
 use megapak_verify::container::Runtime;
 use megapak_verify::pyenv::Libraries;
 use megapak_verify::report::{self, Report};
-use megapak_verify::{environment, harness, k8s, pyenv, run as harness_run, smoke_args};
+use megapak_verify::{
+    cuda_major, environment, harness, k8s, pyenv, run as harness_run, smoke_args,
+};
+use megapak_workspace::{Need, find_config};
 
 use super::hinted;
 use crate::cli::{RuntimeArg, VerifyArgs};
@@ -18,19 +23,25 @@ use crate::exit::{ERROR_STYLE, Outcome};
 use crate::output::{write_file_atomically, write_stdout};
 
 pub(crate) fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
+    let cuda = image_cuda_major(args)?;
     if let (Some(file), Some(image)) = (&args.emit_k8s_job, &args.image) {
         let options = k8s::JobOptions {
             runtime_class: args.runtime_class.clone(),
             cpu: args.cpu.clone(),
             memory: args.memory.clone(),
+            cuda_major: cuda,
         };
         options.check().map_err(hinted)?;
         return emit_job(file, image, &options);
     }
+    let cuda_env: Vec<(String, String)> = cuda.map(cuda_major::var).into_iter().collect();
     let (report, target) = if args.host {
-        (on_host(args)?, "this machine".to_owned())
+        (on_host(args, &cuda_env)?, "this machine".to_owned())
     } else if let Some(image) = &args.image {
-        (in_container(image, args.runtime)?, format!("`{image}`"))
+        (
+            in_container(image, args.runtime, &cuda_env)?,
+            format!("`{image}`"),
+        )
     } else {
         return Err(hinted(NoPlace));
     };
@@ -49,6 +60,24 @@ pub(crate) fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
         );
         Ok(Outcome::Failure)
     }
+}
+
+/// The image's CUDA major: `--cuda-major`, else `[target] cuda` of the configuration found the
+/// way every command finds it (`--config`, else `megapak.toml` here), else none.
+fn image_cuda_major(args: &VerifyArgs) -> anyhow::Result<Option<u32>> {
+    if args.cuda_major.is_some() {
+        return Ok(args.cuda_major);
+    }
+    let Some(config) = find_config(args.config.as_deref(), Need::Optional).map_err(hinted)? else {
+        return Ok(None);
+    };
+    let Some(version) = &config.target.cuda else {
+        return Ok(None);
+    };
+    let source_of = format!("`[target] cuda` of `{}`", config.path.display());
+    let major = cuda_major::of_version(version, &source_of).map_err(hinted)?;
+    eprintln!("The image is for CUDA {major} ({source_of}): the harness checks for it");
+    Ok(Some(major))
 }
 
 /// Neither `--host` nor `--image` was given.
@@ -83,7 +112,7 @@ fn emit_job(
     Ok(Outcome::Success)
 }
 
-fn on_host(args: &VerifyArgs) -> anyhow::Result<Report> {
+fn on_host(args: &VerifyArgs, cuda_env: &[(String, String)]) -> anyhow::Result<Report> {
     let exe = std::env::current_exe().ok();
     let harness = harness::locate(args.harness_dir.as_deref(), exe.as_deref()).map_err(hinted)?;
     let libraries = args
@@ -95,7 +124,8 @@ fn on_host(args: &VerifyArgs) -> anyhow::Result<Report> {
     for libs in &libraries {
         eprintln!("{}", using(libs));
     }
-    let env = environment::host_env(&libraries, std::env::var_os("LD_LIBRARY_PATH").as_deref());
+    let mut env = environment::host_env(&libraries, std::env::var_os("LD_LIBRARY_PATH").as_deref());
+    env.vars.extend(cuda_env.iter().cloned());
     let line = harness_run::host_command(&harness, &[]);
     eprintln!("Running `{line}` on this machine");
     harness_run::on_host(&line, &env).map_err(hinted)
@@ -129,7 +159,11 @@ fn using(libs: &Libraries) -> String {
     format!("Using {sites}: {}", found.join(", "))
 }
 
-fn in_container(image: &str, runtime: Option<RuntimeArg>) -> anyhow::Result<Report> {
+fn in_container(
+    image: &str,
+    runtime: Option<RuntimeArg>,
+    cuda_env: &[(String, String)],
+) -> anyhow::Result<Report> {
     let explicit = runtime.map(|r| match r {
         RuntimeArg::Docker => Runtime::Docker,
         RuntimeArg::Podman => Runtime::Podman,
@@ -137,7 +171,7 @@ fn in_container(image: &str, runtime: Option<RuntimeArg>) -> anyhow::Result<Repo
     let (runtime, program) =
         megapak_verify::container::detect(explicit, std::env::var_os("PATH").as_deref())
             .map_err(hinted)?;
-    let line = harness_run::container_command(runtime, &program, image, &[]);
+    let line = harness_run::container_command(runtime, &program, image, cuda_env, &[]);
     eprintln!("Running `{line}`");
     harness_run::in_container(runtime, &line, image).map_err(hinted)
 }

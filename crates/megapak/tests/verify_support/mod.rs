@@ -133,8 +133,14 @@ impl Ran {
 }
 
 pub fn megapak(args: &[&str], env: &[(&str, &str)]) -> Ran {
+    megapak_in(Path::new("."), args, env)
+}
+
+/// [`megapak`] run in the folder `cwd` (where it looks for `megapak.toml`).
+pub fn megapak_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
     let mut command = Command::new(env!("CARGO_BIN_EXE_megapak"));
     command
+        .current_dir(cwd)
         .args(args)
         .env("NO_COLOR", "1")
         .env_remove("LD_LIBRARY_PATH")
