@@ -1,12 +1,21 @@
 //! `check-ort`: onnxruntime's CUDA execution provider, refusing every silent CPU fallback.
 //!
-//! The library comes from `ORT_DYLIB_PATH` (or `--ort-dylib`). A MatMul + Add model built here
-//! runs on the CPU provider (against an f64 reference), then on CUDA, registered with failure
-//! as an error and CPU fallback disabled, against the CPU result.
+//! The library comes from `ORT_DYLIB_PATH` (or `--ort-dylib`). A MatMul + Add + Tanh model
+//! built here runs on the CPU provider (against an f64 reference), then on CUDA, registered
+//! with failure as an error and CPU fallback disabled, against the CPU result within the
+//! rounding bound of [`compare`]; the CUDA session's profile must show every node on CUDA.
+//! Where the image has TensorRT, the model also runs through it ([`tensorrt`]).
 
+pub mod classify;
+pub mod compare;
+pub mod cuda_build;
+pub mod elf;
+pub mod gpu;
 pub mod onnx;
+pub mod profile;
 pub mod runtime;
 pub mod session;
+pub mod tensorrt;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -15,17 +24,26 @@ use megapak_harness::args::{ArgError, Common, Options as Parsed};
 use megapak_harness::driver::{self, DriverState};
 use megapak_harness::{CheckReport, Diagnosis, diagnosis, gpu_lock, preload};
 
+use crate::classify::Context;
 use crate::onnx::{Dims, Model};
 use crate::session::Provider;
 
 pub const USAGE: &str = "\
-usage: check-ort [--json] [--require-gpu] [--cpu-only] [--ort-dylib FILE]
+usage: check-ort [--json] [--require-gpu] [--cpu-only] [--require-tensorrt]
+                 [--cuda-major N] [--ort-dylib FILE]
 
-  --ort-dylib FILE  the onnxruntime library (default: $ORT_DYLIB_PATH), e.g.
-                    site-packages/onnxruntime/capi/libonnxruntime.so.1.31.1 from onnxruntime-gpu
-  --cpu-only        only the CPU provider (no GPU needed)
-  --require-gpu     a skipped GPU part (no GPU or driver) is a failure
-  --json            print the report as JSON";
+  --ort-dylib FILE    the onnxruntime library (default: $ORT_DYLIB_PATH), e.g.
+                      site-packages/onnxruntime/capi/libonnxruntime.so.1.31.1 from onnxruntime-gpu
+  --cuda-major N      the image's CUDA major (default: $MEGAPAK_CUDA_MAJOR, else what
+                      libonnxruntime_providers_cuda.so links); another build's is a failure
+  --cpu-only          only the CPU provider (no GPU needed)
+  --require-gpu       a skipped GPU part (no GPU or driver) is a failure
+  --require-tensorrt  a missing or failing TensorRT provider is a failure (by default it is
+                      only reported, as the figure `tensorrt`)
+  --json              print the report as JSON";
+
+/// The flag only this check knows.
+const REQUIRE_TENSORRT: &str = "--require-tensorrt";
 
 /// The model's size: small, the point is where it runs.
 pub const DIMS: Dims = Dims {
@@ -34,19 +52,27 @@ pub const DIMS: Dims = Dims {
     n: 128,
 };
 
-/// Largest error accepted, relative above 1 (fp32 sums of 256 products).
-pub const TOLERANCE: f64 = 1e-4;
-
 /// What to check.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub common: Common,
     pub dylib: Option<PathBuf>,
+    /// TensorRT must be there and pass.
+    pub require_tensorrt: bool,
 }
 
 impl Options {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, ArgError> {
-        let parsed = Parsed::parse(args, &["--ort-dylib"])?;
+        let (ours, rest): (Vec<String>, Vec<String>) =
+            args.into_iter().partition(|a| a == REQUIRE_TENSORRT);
+        let parsed = Parsed::parse(rest, &["--ort-dylib"])?;
+        if parsed.common.cpu_only && !ours.is_empty() {
+            return Err(ArgError::Invalid {
+                option: REQUIRE_TENSORRT.to_owned(),
+                value: String::new(),
+                reason: "`--cpu-only` runs no GPU part, so TensorRT cannot be required".to_owned(),
+            });
+        }
         let dylib = parsed.value("--ort-dylib").map(PathBuf::from).or_else(|| {
             std::env::var_os("ORT_DYLIB_PATH")
                 .filter(|v| !v.is_empty())
@@ -55,6 +81,7 @@ impl Options {
         Ok(Self {
             common: parsed.common,
             dylib,
+            require_tensorrt: !ours.is_empty(),
         })
     }
 }
@@ -67,6 +94,7 @@ pub fn run(options: &Options, started: Instant) -> CheckReport {
 }
 
 fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
+    let timer = Instant::now();
     preload::preload_from_env().map_err(|e| {
         diagnosis::onnxruntime_error("Preloading `MEGAPAK_PRELOAD`", &diagnosis::error_chain(&e))
     })?;
@@ -76,48 +104,57 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
         )
     })?;
     report.text("library", path.display().to_string());
-    report.text("onnxruntime", runtime::version(&path)?);
+    let version = runtime::version(&path)?;
+    report.text("onnxruntime", version.clone());
     let env = runtime::init(&path)?;
     let providers = runtime::providers()?;
     report.text("providers", providers.join(","));
+    report.phase_since("library", timer);
 
-    let model = Model::matmul_add(DIMS);
+    let model = Model::build(DIMS);
     let x = model.input();
-    let want = model.reference(&x);
-    let mut cpu = session::session(&env, &model, Provider::Cpu)?;
-    let on_cpu = session::run(&mut cpu, &model, &x, Provider::Cpu)?;
-    let cpu_error = session::max_error(&on_cpu, &want);
-    report.number("cpu_max_err", cpu_error);
-    if cpu_error.is_nan() || cpu_error > TOLERANCE {
+    let reference = model.reference(&x);
+    let cpu_context = Context::default();
+    let timer = Instant::now();
+    let mut cpu = session::session(&env, &model, Provider::Cpu, None, &cpu_context)?;
+    report.phase_since("session_cpu", timer);
+    let timer = Instant::now();
+    let on_cpu = session::run(&mut cpu, &model, &x, Provider::Cpu, &cpu_context)?;
+    report.phase_since("cpu_run", timer);
+    let judged = compare::judge(&on_cpu, &reference.y, &reference.magnitude, |s| {
+        compare::one_sided(DIMS.k, s)
+    });
+    report.number("cpu_max_err", judged.max_err);
+    report.number("cpu_bound", judged.max_bound);
+    if !judged.passed() {
         return Err(diagnosis::wrong_result(
             "The CPU provider",
-            &format!("error {cpu_error:.2e} against the f64 reference"),
+            &format!("against the f64 reference, {}", judged.describe()),
         ));
     }
     report.step(format!(
-        "MatMul + Add ({}×{} · {}×{}, {} bytes of ONNX) matched the reference on the CPU provider",
+        "tanh(X·W + B) ({}×{} · {}×{}, {} bytes of ONNX) matched the f64 reference on the CPU provider ({})",
         DIMS.m,
         DIMS.k,
         DIMS.k,
         DIMS.n,
-        model.bytes.len()
+        model.bytes.len(),
+        judged.describe()
     ));
     if options.common.cpu_only {
         return Ok(());
     }
 
-    let version = report
-        .figures
-        .get("onnxruntime")
-        .map(ToString::to_string)
-        .unwrap_or_default();
     if !providers.iter().any(|p| p == "CUDAExecutionProvider") {
         return Err(diagnosis::onnxruntime_cpu_only(&format!(
             "onnxruntime {version} offers {}; no `CUDAExecutionProvider`",
             providers.join(", ")
         )));
     }
-    match driver::probe(megapak_harness::CudaMajor::Thirteen) {
+    let build = cuda_build::read(&path)?;
+    let major = cuda_build::decide(options.common.cuda_major, build.as_ref())?;
+    report.number("cuda_major", f64::from(major.number()));
+    match driver::probe(major) {
         DriverState::Ready { .. } => {}
         DriverState::Absent(d) => {
             report.skip(d);
@@ -125,23 +162,56 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
         }
         DriverState::Broken(d) => return Err(d),
     }
-    let mut gpu = session::session(&env, &model, Provider::Cuda)?;
-    // The first run is real GPU work (cuBLAS, kernels): no other check's timing beside it.
+    let context = Context {
+        device: 0,
+        major: Some(major),
+        cudnn_needed: build.and_then(|b| b.cudnn),
+    };
+    let base = gpu::Baseline {
+        env: &env,
+        model: &model,
+        x: &x,
+        on_cpu: &on_cpu,
+        magnitude: &reference.magnitude,
+        context: &context,
+    };
+    // The runs are real GPU work (cuBLAS, TensorRT's engine build): no other check's timing
+    // beside them.
     let _lock = gpu_lock::acquire().map_err(|e| {
         diagnosis::onnxruntime_error("Taking the GPU lock", &diagnosis::error_chain(&e))
     })?;
-    let timer = Instant::now();
-    let on_gpu = session::run(&mut gpu, &model, &x, Provider::Cuda)?;
-    report.number("cuda_first_run_ms", timer.elapsed().as_secs_f64() * 1e3);
-    let cpu_as_f64: Vec<f64> = on_cpu.iter().map(|&v| f64::from(v)).collect();
-    let gpu_error = session::max_error(&on_gpu, &cpu_as_f64);
-    report.number("cuda_vs_cpu_max_err", gpu_error);
-    if gpu_error.is_nan() || gpu_error > TOLERANCE {
-        return Err(diagnosis::wrong_result(
-            "onnxruntime's CUDA provider",
-            &format!("error {gpu_error:.2e} against the CPU provider"),
+    gpu::cuda(report, &base)?;
+    tensorrt::run(
+        report,
+        &base,
+        tensorrt::absent(&path, &providers),
+        options.require_tensorrt,
+    )?;
+    report.require_gpu_figures();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, ArgError> {
+        Options::parse(args.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn require_tensorrt_is_a_flag_of_this_check() {
+        let o = parse(&["--json", "--require-tensorrt", "--ort-dylib", "/x.so"]).unwrap();
+        assert!(o.require_tensorrt && o.common.json);
+        assert_eq!(o.dylib, Some(PathBuf::from("/x.so")));
+        assert!(!parse(&["--ort-dylib", "/x.so"]).unwrap().require_tensorrt);
+        assert!(matches!(
+            parse(&["--cpu-only", "--require-tensorrt"]),
+            Err(ArgError::Invalid { .. })
+        ));
+        assert!(matches!(
+            parse(&["--require-tensorrt=yes"]),
+            Err(ArgError::Unknown(_))
         ));
     }
-    report.step("the same model on CUDA (CPU fallback disabled) matched the CPU provider");
-    Ok(())
 }

@@ -1,5 +1,10 @@
-//! A MatMul + Add model (`Y = X·W + B`) written as ONNX protobuf by hand: no Python, no
-//! protobuf crate, a few hundred bytes.
+//! A MatMul + Add + Tanh model (`Y = tanh(X·W + B)`) written as ONNX protobuf by hand: no
+//! Python, no protobuf crate.
+//!
+//! The constants and the input are pseudo-random fp32 numbers with 24 significant bits, so every
+//! product and every partial sum is rounded: two providers that sum in different orders (MLAS's
+//! blocked kernels, cuBLAS's tiles) really differ, by rounding only, and the comparison in
+//! [`crate::compare`] has something to judge.
 //!
 //! Field numbers from `onnx.proto`: ModelProto {1 ir_version, 2 producer_name, 7 graph,
 //! 8 opset_import}; GraphProto {1 node, 2 name, 5 initializer, 11 input, 12 output}; NodeProto
@@ -21,6 +26,9 @@ pub struct Dims {
     pub n: usize,
 }
 
+/// The nodes that compute (MatMul, Add, Tanh): all of them must run on the provider asked for.
+pub const COMPUTE_NODES: usize = 3;
+
 /// The model and the constants baked into it.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -31,12 +39,11 @@ pub struct Model {
 }
 
 impl Model {
-    /// Builds the model with deterministic weights.
-    pub fn matmul_add(dims: Dims) -> Self {
-        let weight: Vec<f32> = (0..dims.k * dims.n)
-            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 64.0)
-            .collect();
-        let bias: Vec<f32> = (0..dims.n).map(|i| i as f32 / 8.0 - 1.0).collect();
+    /// Builds the model with deterministic pseudo-random weights: `W` in `[-1, 1]/16` (so that
+    /// `X·W + B` stays where tanh is not flat), `B` in `[-1, 1]/2`.
+    pub fn build(dims: Dims) -> Self {
+        let weight: Vec<f32> = (0..dims.k * dims.n).map(|i| uniform(1, i) / 16.0).collect();
+        let bias: Vec<f32> = (0..dims.n).map(|i| uniform(2, i) / 2.0).collect();
         let bytes = model_proto(dims, &weight, &bias);
         Self {
             dims,
@@ -46,27 +53,49 @@ impl Model {
         }
     }
 
-    /// Deterministic input `X`.
+    /// Deterministic pseudo-random input `X` in `[-1, 1]`.
     pub fn input(&self) -> Vec<f32> {
         (0..self.dims.m * self.dims.k)
-            .map(|i| ((i * 13 % 29) as f32 - 14.0) / 16.0)
+            .map(|i| uniform(3, i))
             .collect()
     }
 
-    /// `X·W + B` in f64, the reference for both providers.
-    pub fn reference(&self, x: &[f32]) -> Vec<f64> {
+    /// `tanh(X·W + B)` in f64, the reference for the CPU provider, with the size of each
+    /// element's terms for the rounding bound.
+    pub fn reference(&self, x: &[f32]) -> Reference {
         let Dims { m, k, n } = self.dims;
         let mut y = vec![0.0f64; m * n];
+        let mut magnitude = vec![0.0f64; m * n];
         for row in 0..m {
             for col in 0..n {
-                let dot: f64 = (0..k)
-                    .map(|i| f64::from(x[row * k + i]) * f64::from(self.weight[i * n + col]))
-                    .sum();
-                y[row * n + col] = dot + f64::from(self.bias[col]);
+                let terms =
+                    (0..k).map(|i| f64::from(x[row * k + i]) * f64::from(self.weight[i * n + col]));
+                let (dot, size) = terms.fold((0.0, 0.0), |(s, a), t| (s + t, a + t.abs()));
+                let bias = f64::from(self.bias[col]);
+                y[row * n + col] = (dot + bias).tanh();
+                magnitude[row * n + col] = size + bias.abs();
             }
         }
-        y
+        Reference { y, magnitude }
     }
+}
+
+/// The f64 result and, per element, `Σ|xᵢ·wᵢ| + |b|`: what fp32 rounding is proportional to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub y: Vec<f64>,
+    pub magnitude: Vec<f64>,
+}
+
+/// A pseudo-random number in `[-1, 1]` with 24 significant bits (exact in fp32), the same on
+/// every machine: SplitMix64 of `(stream, index)`.
+pub fn uniform(stream: u64, index: usize) -> f32 {
+    let mut z = (stream << 32 ^ index as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    // The top 24 bits, 0 ..= 2²⁴ − 1, onto [-1, 1).
+    ((z >> 40) as f64 / f64::from(1u32 << 23) - 1.0) as f32
 }
 
 fn model_proto(dims: Dims, weight: &[f32], bias: &[f32]) -> Vec<u8> {
@@ -77,8 +106,9 @@ fn model_proto(dims: Dims, weight: &[f32], bias: &[f32]) -> Vec<u8> {
         1,
         &node(&["X", "W"], &["XW"], "matmul", "MatMul"),
     );
-    message(&mut graph, 1, &node(&["XW", "B"], &["Y"], "add", "Add"));
-    string(&mut graph, 2, "megapak_matmul_add");
+    message(&mut graph, 1, &node(&["XW", "B"], &["Z"], "add", "Add"));
+    message(&mut graph, 1, &node(&["Z"], &["Y"], "tanh", "Tanh"));
+    string(&mut graph, 2, "megapak_matmul_add_tanh");
     message(&mut graph, 5, &tensor("W", &[k, n], weight));
     message(&mut graph, 5, &tensor("B", &[n], bias));
     message(&mut graph, 11, &value_info("X", &[m, k]));
@@ -181,7 +211,7 @@ mod tests {
 
     #[test]
     fn the_smallest_model_encodes_exactly() {
-        let model = Model::matmul_add(Dims { m: 1, k: 1, n: 1 });
+        let model = Model::build(Dims { m: 1, k: 1, n: 1 });
         // ir_version 8, producer "megapak", then the graph.
         assert_eq!(
             &model.bytes[..11],
@@ -192,18 +222,38 @@ mod tests {
             &model.bytes[model.bytes.len() - 6..],
             &[0x42, 4, 0x0A, 0, 0x10, 17]
         );
-        assert_eq!(model.bytes.len(), 164);
+        assert_eq!(model.bytes.len(), 189);
     }
 
     #[test]
-    fn the_reference_is_x_times_w_plus_b() {
-        let model = Model::matmul_add(Dims { m: 2, k: 3, n: 2 });
-        let x = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
-        let y = model.reference(&x);
-        // Row 0 picks W's row 0, row 1 picks W's row 1; plus the bias.
-        let w = &model.weight;
-        let b = &model.bias;
-        let expected = [w[0] + b[0], w[1] + b[1], w[2] + b[0], w[3] + b[1]].map(f64::from);
-        assert_eq!(y, expected);
+    fn inputs_are_deterministic_spread_and_need_rounding() {
+        let values: Vec<f32> = (0..4096).map(|i| uniform(3, i)).collect();
+        assert_eq!(values, (0..4096).map(|i| uniform(3, i)).collect::<Vec<_>>());
+        assert!(values.iter().all(|v| (-1.0..1.0).contains(v)));
+        let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / 4096.0;
+        assert!(mean.abs() < 0.05, "mean {mean}");
+        // Most products of two such numbers are not exact in fp32.
+        let inexact = values
+            .windows(2)
+            .filter(|w| f64::from(w[0] * w[1]) != f64::from(w[0]) * f64::from(w[1]))
+            .count();
+        assert!(inexact > 3000, "{inexact} of 4095 products were rounded");
+    }
+
+    #[test]
+    fn the_reference_is_tanh_of_x_times_w_plus_b() {
+        let model = Model::build(Dims { m: 2, k: 3, n: 2 });
+        let x = [1.0, 0.0, 0.0, 0.0, -1.0, 0.0];
+        let r = model.reference(&x);
+        // Row 0 picks W's row 0, row 1 minus W's row 1; plus the bias.
+        let w = model
+            .weight
+            .iter()
+            .map(|&v| f64::from(v))
+            .collect::<Vec<_>>();
+        let b = model.bias.iter().map(|&v| f64::from(v)).collect::<Vec<_>>();
+        let expected = [w[0] + b[0], w[1] + b[1], -w[2] + b[0], -w[3] + b[1]].map(f64::tanh);
+        assert_eq!(r.y, expected);
+        assert_eq!(r.magnitude[2], w[2].abs() + b[0].abs());
     }
 }

@@ -138,6 +138,60 @@ pub fn onnxruntime_cuda_failed(error: &str) -> Diagnosis {
     )
 }
 
+/// [`onnxruntime_cuda_failed`] for an onnxruntime build of CUDA `major` (read from its CUDA
+/// provider library): the hint names that major's pip packages and driver floor.
+pub fn onnxruntime_cuda_failed_for(error: &str, major: crate::CudaMajor) -> Diagnosis {
+    let packages = [
+        "nvidia-cublas",
+        "nvidia-cuda-runtime",
+        "nvidia-curand",
+        "nvidia-cufft",
+    ]
+    .iter()
+    .map(|base| format!("`{}`", major.pip_package(base)))
+    .collect::<Vec<_>>()
+    .join(", ");
+    Diagnosis::new(
+        "onnxruntime-cuda-failed",
+        format!("onnxruntime's CUDA execution provider failed: {error}"),
+        format!(
+            "this `onnxruntime-gpu` is a CUDA {major} build: it needs CUDA {major} libraries ({packages}, `nvidia-cudnn-cu{}`) on `LD_LIBRARY_PATH` and a driver of {} or newer",
+            major.number(),
+            major.min_driver_release()
+        ),
+    )
+}
+
+/// The model ran, but onnxruntime's profile shows nodes on another provider than the one
+/// asked for (`detail` names them).
+pub fn onnxruntime_profile_off_provider(provider: &str, detail: &str) -> Diagnosis {
+    Diagnosis::new(
+        "onnxruntime-cpu-fallback",
+        format!(
+            "onnxruntime ran part of the model off `{provider}` although CPU fallback was disabled: {detail}"
+        ),
+        "the CUDA execution provider lacks kernels for these nodes or failed to initialise: check the CUDA and cuDNN libraries of `onnxruntime-gpu` and its version against the driver",
+    )
+}
+
+/// `--require-tensorrt` was given but TensorRT cannot be used: `detail` says what is missing.
+pub fn onnxruntime_tensorrt_missing(detail: &str) -> Diagnosis {
+    Diagnosis::new(
+        "onnxruntime-tensorrt-missing",
+        format!("TensorRT was required but is not usable from onnxruntime: {detail}"),
+        "`onnxruntime-gpu` brings `libonnxruntime_providers_tensorrt.so`; TensorRT itself comes from the `tensorrt` pip package (`libnvinfer.so.*`), whose library folder must be on `LD_LIBRARY_PATH`",
+    )
+}
+
+/// onnxruntime's TensorRT execution provider failed on the test model.
+pub fn onnxruntime_tensorrt_failed(error: &str) -> Diagnosis {
+    Diagnosis::new(
+        "onnxruntime-tensorrt-failed",
+        format!("onnxruntime's TensorRT execution provider failed: {error}"),
+        "check that the TensorRT release (`libnvinfer.so.*`) is the one this `onnxruntime-gpu` was built for and supports the GPU; rerun with `ORT_LOG_LEVEL=verbose`",
+    )
+}
+
 /// An onnxruntime call failed in a way the harness has no better name for.
 pub fn onnxruntime_error(what: &str, error: &str) -> Diagnosis {
     Diagnosis::new(
