@@ -1,9 +1,15 @@
 //! `check-torch`: libtorch through tch, as the image's Python would use it.
 //!
 //! Reports CUDA availability and the CUDA and cuDNN versions libtorch was built with; times a
-//! bf16 8192³ matmul and checks it against fp32; runs a cuDNN convolution. Without a GPU it
-//! still runs a CPU matmul, and names why CUDA is unavailable.
+//! bf16 8192³ matmul and checks a sample of its rows element by element against an fp32
+//! reference computed on the CPU ([`accuracy`]); runs a cuDNN convolution. Without a GPU it
+//! still runs a CPU matmul, and names why CUDA is unavailable. A torch built for another CUDA
+//! major than the image's (`--cuda-major`) is named before anything runs; out of GPU memory,
+//! a cuDNN mismatch and a GPU without kernels are read out of torch's errors ([`errors`]).
+//! Where the time goes is in the `seconds_<phase>` figures.
 
+pub mod accuracy;
+pub mod errors;
 pub mod libtorch;
 pub mod work;
 
@@ -11,15 +17,17 @@ use std::time::Instant;
 
 use megapak_harness::args::{ArgError, Common, Options as Parsed};
 use megapak_harness::driver::{self, DriverState};
-use megapak_harness::{CheckReport, Diagnosis, diagnosis, gpu_lock, preload};
+use megapak_harness::{CheckReport, CudaMajor, Diagnosis, diagnosis, gpu_lock, preload};
 use tch::{Cuda, Device};
 
 pub const USAGE: &str = "\
-usage: check-torch [--json] [--require-gpu] [--cpu-only] [--size N] [--iterations N]
+usage: check-torch [--json] [--require-gpu] [--cpu-only] [--cuda-major N] [--size N] [--iterations N]
 
   --size N          the matmul is N×N×N in bf16 (default 8192)
   --iterations N    timed matmuls after 3 warm-ups (default 20)
   --cpu-only        only the CPU matmul (no GPU needed)
+  --cuda-major N    the image is for CUDA N (12 or 13; else `MEGAPAK_CUDA_MAJOR`): a torch
+                    built for another CUDA is a failure, and the driver is judged for N
   --require-gpu     a skipped GPU part (no GPU or driver) is a failure
   --json            print the report as JSON
 
@@ -62,26 +70,48 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
         diagnosis::torch_error("Finding the loaded `libtorch_cpu.so`", "it is not mapped")
     })?;
     report.text("libtorch", lib_dir.display().to_string());
+    let mut torch_cuda = None;
     match libtorch::version_of(&lib_dir) {
         Some(version) => {
             report.text("torch", &version);
             if let Some(d) = libtorch::version_mismatch(&version) {
                 return Err(d);
             }
+            torch_cuda = libtorch::cuda_of(&lib_dir, &version);
+            if let Some(cuda) = &torch_cuda {
+                report.text("torch_cuda", cuda);
+            }
+            // A property of the image, not of the GPU: judged in `--cpu-only` too.
+            if let Some(d) =
+                libtorch::cuda_major_mismatch(options.common.cuda_major, torch_cuda.as_deref(), &version)
+            {
+                return Err(d);
+            }
         }
         None => report.step("the loaded libtorch has no `version.py` or `build-version` beside it: version not compared"),
     }
+    // The image's CUDA major: as told, else torch's; else (a torch that does not say) the
+    // oldest major, whose driver floor every newer driver meets.
+    let major = options
+        .common
+        .cuda_major
+        .or_else(|| torch_cuda.as_deref().and_then(|c| c.parse().ok()))
+        .unwrap_or(CudaMajor::Twelve);
     // Its CUDA hooks must be registered before torch first asks for CUDA.
+    let started = Instant::now();
     let cuda_loaded = libtorch::load_cuda(&lib_dir);
+    report.phase_since("libtorch_cuda_load", started);
 
+    let started = Instant::now();
     let cpu_error = work::cpu_matmul(256)?;
+    report.phase_since("cpu_matmul", started);
     report.number("cpu_matmul_rel_err", cpu_error);
     report.step("a 256³ fp32 matmul on the CPU matched fp64");
     if options.common.cpu_only {
         return Ok(());
     }
     cuda_loaded?;
-    match driver::probe(megapak_harness::CudaMajor::Thirteen) {
+    match driver::probe(major) {
         DriverState::Ready { .. } => {}
         DriverState::Absent(d) => {
             report.skip(d);
@@ -89,15 +119,18 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
         }
         DriverState::Broken(d) => return Err(d),
     }
-    caught(|| on_gpu(options, report))
+    caught(|| on_gpu(options, report))?;
+    report.require_gpu_figures();
+    Ok(())
 }
 
 /// Runs `run`, turning a panic into a diagnosis: tch panics where libtorch fails inside some
 /// calls (`Cuda::synchronize`, `Cuda::is_available`), and that is a finding, not a crash.
 fn caught(run: impl FnOnce() -> Result<(), Diagnosis>) -> Result<(), Diagnosis> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|payload| {
-        Err(work::torch_failed(
+        Err(errors::torch_failed(
             "A CUDA call",
+            0,
             &panic_error(payload.as_ref()),
         ))
     })
@@ -130,21 +163,30 @@ fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> 
     );
     report.number("devices", Cuda::device_count() as f64);
     let device = Device::Cuda(0);
-    work::warm_up(device)?;
+    work::warm_up(report, device)?;
     // From here on real GPU work: no other check's timing may run beside it.
     let _lock = gpu_lock::acquire()
         .map_err(|e| diagnosis::torch_error("Taking the GPU lock", &e.to_string()))?;
-    let matmul = work::gpu_matmul(device, options.size, options.iterations)?;
+    let matmul = work::gpu_matmul(report, device, options.size, options.iterations)?;
+    let accuracy = &matmul.accuracy;
     report.number("matmul_tflops", matmul.tflops);
-    report.number("matmul_rel_err", matmul.relative_error);
+    report.number("matmul_max_abs_err", accuracy.max_abs_err);
+    report.number("matmul_rel_err", accuracy.rel_err);
     report.number("matmul_size", options.size as f64);
+    report.number("matmul_checked_rows", matmul.rows as f64);
+    report.text("matmul_worst", accuracy.worst_text());
     report.step(format!(
-        "bf16 {n}×{n}×{n} matmul, {} timed runs, within {:.0e} of fp32",
+        "bf16 {n}×{n}×{n} matmul, {} timed runs; {} rows (one per 128-row band) within |err| ≤ {:.4}·|ref| + {:.3} of an fp32 CPU reference, largest error {:.3}",
         matmul.iterations,
-        work::MATMUL_TOLERANCE,
+        matmul.rows,
+        accuracy::RTOL,
+        accuracy.atol,
+        accuracy.max_abs_err,
         n = options.size
     ));
+    let started = Instant::now();
     let conv = work::cudnn_convolution(device)?;
+    report.phase_since("conv", started);
     report.number("conv_rel_err", conv);
     report.step("a cuDNN convolution matched the CPU");
     Ok(())

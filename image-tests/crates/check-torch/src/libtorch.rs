@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use megapak_harness::{Diagnosis, diagnosis, loaded, preload, sonames};
+use megapak_harness::{CudaMajor, Diagnosis, diagnosis, loaded, preload, sonames};
 
 /// The torch `check-torch` was compiled against (`unknown` when the build could not tell).
 pub const BUILT_AGAINST: &str = env!("MEGAPAK_TORCH_BUILT_AGAINST");
@@ -23,6 +23,38 @@ pub fn version_of(lib_dir: &Path) -> Option<String> {
     std::fs::read_to_string(root.join("build-version"))
         .ok()
         .map(|t| t.trim().to_owned())
+}
+
+/// The CUDA that torch was built for: `cuda = '13.0'` in `version.py`, else the `+cu130` of its
+/// version; `None` for a CPU-only or ROCm torch, or where neither says.
+pub fn cuda_of(lib_dir: &Path, version: &str) -> Option<String> {
+    let root = lib_dir.parent()?;
+    let from_file = std::fs::read_to_string(root.join("version.py"))
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| {
+                l.strip_prefix("cuda")
+                    .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+            })?;
+            Some(line.split(['\'', '"']).nth(1)?.to_owned())
+        });
+    from_file.or_else(|| {
+        let suffix = version.split_once('+')?.1;
+        suffix.starts_with("cu").then(|| suffix.to_owned())
+    })
+}
+
+/// The image's CUDA major against torch's: `cuda-major-mismatch` when the check was told one
+/// major (`--cuda-major`, `MEGAPAK_CUDA_MAJOR`) and torch was built for another.
+pub fn cuda_major_mismatch(
+    expected: Option<CudaMajor>,
+    torch_cuda: Option<&str>,
+    version: &str,
+) -> Option<Diagnosis> {
+    let found: CudaMajor = torch_cuda?.parse().ok()?;
+    let expected = expected?;
+    (expected != found)
+        .then(|| diagnosis::cuda_major_mismatch(expected, found, &format!("torch {version}")))
 }
 
 /// `2.11` of `2.11.0+cu130`.
@@ -85,6 +117,41 @@ mod tests {
         assert_eq!(
             version_of(&dir.path().join("torch/lib")).as_deref(),
             Some("2.10.0+cu128")
+        );
+    }
+
+    #[test]
+    fn torch_cuda_is_read_from_version_py_or_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = dir.path().join("torch/lib");
+        std::fs::create_dir_all(&lib).unwrap();
+        assert_eq!(cuda_of(&lib, "2.11.0+cu130").as_deref(), Some("cu130"));
+        assert_eq!(cuda_of(&lib, "2.11.0+cpu"), None);
+        assert_eq!(cuda_of(&lib, "2.11.0"), None);
+        std::fs::write(
+            dir.path().join("torch/version.py"),
+            "__version__ = '2.10.0'\ncuda: Optional[str] = '12.8'\ncudnn = None\n",
+        )
+        .unwrap();
+        assert_eq!(cuda_of(&lib, "2.10.0").as_deref(), Some("12.8"));
+    }
+
+    #[test]
+    fn a_torch_of_another_cuda_major_is_named() {
+        let d = cuda_major_mismatch(Some(CudaMajor::Twelve), Some("13.0"), "2.11.0+cu130").unwrap();
+        assert_eq!(d.code, "cuda-major-mismatch");
+        assert_eq!(
+            d.message,
+            "This check expects a CUDA 12 image, but torch 2.11.0+cu130 is CUDA 13"
+        );
+        assert_eq!(
+            cuda_major_mismatch(Some(CudaMajor::Thirteen), Some("13.0"), "2.11.0"),
+            None
+        );
+        assert_eq!(cuda_major_mismatch(None, Some("12.8"), "2.10.0"), None);
+        assert_eq!(
+            cuda_major_mismatch(Some(CudaMajor::Twelve), None, "2.10.0+cpu"),
+            None
         );
     }
 

@@ -2,8 +2,11 @@
 
 use std::time::Instant;
 
-use megapak_harness::{Diagnosis, diagnosis};
+use megapak_harness::{CheckReport, Diagnosis, diagnosis};
 use tch::{Cuda, Device, Kind, Tensor};
+
+use crate::accuracy::{self, Comparison, RTOL};
+pub use crate::errors::torch_failed;
 
 /// `‖got − want‖ / ‖want‖` (Frobenius), in fp32.
 fn relative_error(got: &Tensor, want: &Tensor) -> Result<f64, tch::TchError> {
@@ -12,22 +15,6 @@ fn relative_error(got: &Tensor, want: &Tensor) -> Result<f64, tch::TchError> {
     let diff = got.f_sub(&want)?.f_norm()?.f_double_value(&[])?;
     let norm = want.f_norm()?.f_double_value(&[])?;
     Ok(if norm == 0.0 { diff } else { diff / norm })
-}
-
-/// Names a libtorch failure; "no kernel image" gets its own diagnosis.
-pub fn torch_failed(what: &str, err: &tch::TchError) -> Diagnosis {
-    let text = match err {
-        tch::TchError::Torch(message) => message.clone(),
-        other => other.to_string(),
-    };
-    if text.contains("no kernel image is available") {
-        return diagnosis::no_kernel_image(
-            &format!("{what} (libtorch)"),
-            "this GPU's architecture",
-        );
-    }
-    let first_line = text.lines().next().unwrap_or(&text);
-    diagnosis::torch_error(what, first_line)
 }
 
 /// An fp32 matmul on the CPU against an fp64 reference: the tch path works at all.
@@ -41,7 +28,7 @@ pub fn cpu_matmul(n: i64) -> Result<f64, Diagnosis> {
             .f_matmul(&b.f_to_kind(Kind::Double)?)?;
         relative_error(&got, &want)
     };
-    let err = run().map_err(|e| torch_failed("A CPU matmul", &e))?;
+    let err = run().map_err(|e| torch_failed("A CPU matmul", 0, &e))?;
     if err.is_nan() || err > 1e-4 {
         return Err(diagnosis::wrong_result(
             "libtorch's CPU matmul",
@@ -55,75 +42,144 @@ pub fn cpu_matmul(n: i64) -> Result<f64, Diagnosis> {
 #[derive(Debug, Clone, Copy)]
 pub struct Matmul {
     pub tflops: f64,
-    pub relative_error: f64,
     pub iterations: u32,
+    /// The sampled rows against their fp32 CPU reference.
+    pub accuracy: Comparison,
+    /// How many rows were sampled.
+    pub rows: usize,
 }
 
-/// The largest relative error accepted for the bf16 product against fp32.
-pub const MATMUL_TOLERANCE: f64 = 1e-2;
+/// The GPU's index of `device`, for `nvidia-smi` and `Cuda::synchronize`.
+pub fn index_of(device: Device) -> i64 {
+    match device {
+        Device::Cuda(i) => i as i64,
+        _ => 0,
+    }
+}
 
-/// Creates the CUDA context and the cuBLAS and cuDNN handles with work too small to disturb
-/// another check's timing, so that the GPU lock is later held for real work only.
-pub fn warm_up(device: Device) -> Result<(), Diagnosis> {
-    let run = || -> Result<(), tch::TchError> {
+/// Creates the CUDA context, then the cuBLAS and cuDNN handles, each a phase of its own
+/// (`seconds_context`, `seconds_cublas_init`, `seconds_cudnn_init`), with work too small to
+/// disturb another check's timing: the GPU lock is later held for real work only.
+pub fn warm_up(report: &mut CheckReport, device: Device) -> Result<(), Diagnosis> {
+    let index = index_of(device);
+    let mut run = || -> Result<(), tch::TchError> {
+        let started = Instant::now();
         let a = Tensor::f_ones([64, 64], (Kind::BFloat16, device))?;
+        Cuda::synchronize(index);
+        report.phase_since("context", started);
+        let started = Instant::now();
         a.f_matmul(&a)?.f_sum(Kind::Float)?.f_double_value(&[])?;
+        report.phase_since("cublas_init", started);
         if Cuda::cudnn_is_available() {
+            let started = Instant::now();
             let x = Tensor::f_ones([1, 1, 8, 8], (Kind::Float, device))?;
             let w = Tensor::f_ones([1, 1, 3, 3], (Kind::Float, device))?;
             x.f_conv2d(&w, None::<Tensor>, [1, 1], [1, 1], [1, 1], 1)?
                 .f_sum(Kind::Float)?
                 .f_double_value(&[])?;
+            report.phase_since("cudnn_init", started);
         }
         Ok(())
     };
-    run().map_err(|e| torch_failed("Starting CUDA in libtorch", &e))
+    run().map_err(|e| torch_failed("Starting CUDA in libtorch", index as i32, &e))
 }
 
-/// A bf16 `n×n×n` matmul on `device`, checked against fp32. The caller holds the GPU lock.
-pub fn gpu_matmul(device: Device, n: i64, iterations: u32) -> Result<Matmul, Diagnosis> {
-    let index = match device {
-        Device::Cuda(i) => i as i64,
-        _ => 0,
-    };
-    let run = || -> Result<Matmul, tch::TchError> {
+/// A bf16 `n×n×n` matmul on `device`, timed, and checked element by element against an fp32
+/// reference computed on the CPU for a sample of rows ([`accuracy`]). Phases: `allocations`,
+/// `matmul_warmup`, `matmul`, `cpu_reference`. The caller holds the GPU lock.
+pub fn gpu_matmul(
+    report: &mut CheckReport,
+    device: Device,
+    n: i64,
+    iterations: u32,
+) -> Result<Matmul, Diagnosis> {
+    let index = index_of(device);
+    let mut run = || -> Result<Matmul, tch::TchError> {
+        let started = Instant::now();
         let a = Tensor::f_randn([n, n], (Kind::BFloat16, device))?;
         let b = Tensor::f_randn([n, n], (Kind::BFloat16, device))?;
         let mut c = a.f_matmul(&b)?;
+        Cuda::synchronize(index);
+        report.phase_since("allocations", started);
+        let started = Instant::now();
         for _ in 0..3 {
             c = a.f_matmul(&b)?;
         }
         Cuda::synchronize(index);
+        report.phase_since("matmul_warmup", started);
         let start = Instant::now();
         for _ in 0..iterations {
             c = a.f_matmul(&b)?;
         }
         Cuda::synchronize(index);
+        report.phase_since("matmul", start);
         let seconds = start.elapsed().as_secs_f64();
         let tflops = 2.0 * (n as f64).powi(3) * f64::from(iterations) / seconds / 1e12;
-        // The reference: the same bf16 inputs, multiplied in fp32 (TF32 is off by default).
-        let want = a
-            .f_to_kind(Kind::Float)?
-            .f_matmul(&b.f_to_kind(Kind::Float)?)?;
-        let relative_error = relative_error(&c, &want)?;
+        let started = Instant::now();
+        let cpu = Device::Cpu;
+        let sample = reference_rows(&a.f_to(cpu)?, &b.f_to(cpu)?, &c.f_to(cpu)?)?;
+        report.phase_since("cpu_reference", started);
         Ok(Matmul {
             tflops,
-            relative_error,
             iterations,
+            accuracy: sample.compare(),
+            rows: sample.rows.len(),
         })
     };
-    let result = run().map_err(|e| torch_failed("The bf16 matmul", &e))?;
-    // NaN must fail too: hence "not below" rather than "above".
-    if result.relative_error.is_nan() || result.relative_error >= MATMUL_TOLERANCE {
+    let result = run().map_err(|e| torch_failed("The bf16 matmul", index as i32, &e))?;
+    if !result.accuracy.within() {
         return Err(diagnosis::wrong_result(
             "The bf16 matmul",
             &format!(
-                "relative error {:.2e} against the fp32 product (limit {MATMUL_TOLERANCE:.0e})",
-                result.relative_error
+                "{} (|err| ≤ {RTOL:.4}·|ref| + {:.3}, {} sampled rows)",
+                result.accuracy.worst_text(),
+                result.accuracy.atol,
+                result.rows
             ),
         ));
     }
     Ok(result)
+}
+
+/// The sampled rows of a product and their reference, row after row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The rows of the output sampled ([`accuracy::sample_rows`]).
+    pub rows: Vec<i64>,
+    /// Those rows of the product under test, as f32.
+    pub got: Vec<f32>,
+    /// The same rows computed in fp32 on the CPU.
+    pub want: Vec<f32>,
+    /// Columns of the output.
+    pub cols: usize,
+}
+
+impl Sample {
+    /// The element-wise comparison of [`accuracy::compare`].
+    pub fn compare(&self) -> Comparison {
+        accuracy::compare(&self.got, &self.want, &self.rows, self.cols)
+    }
+}
+
+/// The sampled rows of `c = a·b` and their fp32 reference, from tensors on the CPU. The
+/// reference multiplies `a`'s rows, converted to f32, by all of `b` in f32 (libtorch's
+/// multithreaded CPU matmul): every column of each sampled row.
+pub fn reference_rows(a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Sample, tch::TchError> {
+    let size = c.size();
+    let rows = accuracy::sample_rows(size[0]);
+    let index = Tensor::from_slice(&rows);
+    let a_rows = a.f_index_select(0, &index)?.f_to_kind(Kind::Float)?;
+    let want = a_rows.f_matmul(&b.f_to_kind(Kind::Float)?)?;
+    let got = c.f_index_select(0, &index)?.f_to_kind(Kind::Float)?;
+    let flat = |t: &Tensor| -> Result<Vec<f32>, tch::TchError> {
+        Vec::<f32>::try_from(&t.f_contiguous()?.f_view([-1])?)
+    };
+    Ok(Sample {
+        got: flat(&got)?,
+        want: flat(&want)?,
+        rows,
+        cols: size[1] as usize,
+    })
 }
 
 /// A convolution through cuDNN, checked against the CPU; returns the relative error. The
@@ -149,7 +205,8 @@ pub fn cudnn_convolution(device: Device) -> Result<f64, Diagnosis> {
             .f_to(Device::Cpu)?;
         relative_error(&got, &want)
     };
-    let err = run().map_err(|e| torch_failed("The cuDNN convolution", &e))?;
+    let err =
+        run().map_err(|e| torch_failed("The cuDNN convolution", index_of(device) as i32, &e))?;
     // cuDNN may use TF32 for fp32 convolutions (PyTorch's default), hence 1e-2.
     if err.is_nan() || err > 1e-2 {
         return Err(diagnosis::wrong_result(
@@ -179,21 +236,37 @@ mod tests {
         assert_eq!(cudnn_version_text(91900), "9.19.0");
     }
 
+    /// `c` of a small bf16 product on the CPU, as the GPU would give it.
+    fn product(n: i64) -> (Tensor, Tensor, Tensor) {
+        tch::manual_seed(7);
+        let a = Tensor::randn([n, n], (Kind::BFloat16, Device::Cpu));
+        let b = Tensor::randn([n, n], (Kind::BFloat16, Device::Cpu));
+        let c = a
+            .to_kind(Kind::Float)
+            .matmul(&b.to_kind(Kind::Float))
+            .to_kind(Kind::BFloat16);
+        (a, b, c)
+    }
+
     #[test]
-    fn no_kernel_image_is_recognised_in_torch_errors() {
-        let err = tch::TchError::Torch("CUDA error: no kernel image is available for execution on the device\nCUDA kernel errors might be asynchronously reported".into());
-        assert_eq!(
-            torch_failed("The bf16 matmul", &err).code,
-            "no-kernel-image"
-        );
-        let other = tch::TchError::Torch("CUDA out of memory. Tried to allocate 2.00 GiB".into());
-        let d = torch_failed("The bf16 matmul", &other);
-        assert_eq!(
-            (d.code.as_str(), d.message.as_str()),
-            (
-                "torch-error",
-                "The bf16 matmul failed in libtorch: CUDA out of memory. Tried to allocate 2.00 GiB"
-            )
-        );
+    fn a_right_product_matches_its_cpu_reference() {
+        let (a, b, c) = product(512);
+        let sample = reference_rows(&a, &b, &c).unwrap();
+        assert_eq!(sample.rows, accuracy::sample_rows(512));
+        assert_eq!(sample.got.len(), sample.rows.len() * 512);
+        let comparison = sample.compare();
+        assert!(comparison.within(), "{}", comparison.worst_text());
+        assert!(comparison.max_abs_err > 0.0, "bf16 rounding shows");
+    }
+
+    #[test]
+    fn a_wrong_tile_of_the_product_is_found() {
+        let (a, b, c) = product(512);
+        // The tile at rows 256..384, columns 128..256 is zeros.
+        let _ = c.narrow(0, 256, 128).narrow(1, 128, 128).fill_(0.0);
+        let comparison = reference_rows(&a, &b, &c).unwrap().compare();
+        assert!(!comparison.within());
+        assert_eq!(comparison.worst.row / 128, 2);
+        assert_eq!(comparison.worst.col / 128, 1);
     }
 }

@@ -1,12 +1,15 @@
 //! `check-torch` on a machine without a GPU: the CPU path passes; a CPU-only libtorch, a
-//! libtorch of another version and missing CUDA libraries are each named.
+//! libtorch of another version or CUDA major, missing CUDA libraries and a driver too old for
+//! torch's CUDA are each named.
 //!
 //! The fake libtorch folders are hard links to `.libtorch/torch/lib` (1 GB of libraries), so a
 //! test costs no copies; `/proc/self/maps` then shows the fake folder, as a real one would.
 
 use std::path::{Path, PathBuf};
 
-use megapak_harness_test_support::{Run, cuda_lib, torch_lib, torch_version};
+use megapak_harness_test_support::{
+    Run, c_library, cuda_lib, stub_driver, torch_lib, torch_version,
+};
 
 fn check() -> Run {
     Run::new(env!("CARGO_BIN_EXE_check-torch")).args(["--json"])
@@ -168,4 +171,140 @@ fn without_libtorch_the_binary_cannot_start() {
         "{}",
         ran.stderr
     );
+}
+
+/// `13` for the cached torch 2.11 (cu130), `12` for torch 2.10 (cu128): the major it was
+/// built for, and the other one.
+fn torch_major_and_other() -> (&'static str, &'static str) {
+    if torch_version().contains("+cu13") {
+        ("13", "12")
+    } else {
+        ("12", "13")
+    }
+}
+
+#[test]
+fn a_torch_of_another_cuda_major_is_named_with_and_without_a_gpu_part() {
+    let (found, other) = torch_major_and_other();
+    for cpu_only in [true, false] {
+        let mut run = check().args(["--cuda-major", other]);
+        if cpu_only {
+            run = run.args(["--cpu-only"]);
+        }
+        let ran = run.lib_dir(torch_lib()).lib_dir(cuda_lib()).run();
+        assert_eq!(
+            ran.verdict(),
+            ("failed".into(), "cuda-major-mismatch".into()),
+            "cpu_only {cpu_only}: {}",
+            ran.stdout
+        );
+        assert_eq!(
+            ran.json()["diagnosis"]["message"],
+            format!(
+                "This check expects a CUDA {other} image, but torch {} is CUDA {found}",
+                torch_version()
+            )
+        );
+    }
+    // `megapak verify` says it through the environment.
+    let ran = check()
+        .args(["--cpu-only"])
+        .env("MEGAPAK_CUDA_MAJOR", other)
+        .lib_dir(torch_lib())
+        .lib_dir(cuda_lib())
+        .run();
+    assert_eq!(ran.verdict().1, "cuda-major-mismatch");
+}
+
+#[test]
+fn the_cuda_major_torch_was_built_for_passes() {
+    let (found, _) = torch_major_and_other();
+    let ran = check()
+        .args(["--cpu-only", "--cuda-major", found])
+        .lib_dir(torch_lib())
+        .lib_dir(cuda_lib())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        ran.json()["figures"]["torch_cuda"],
+        if found == "13" { "13.0" } else { "12.8" }
+    );
+}
+
+#[test]
+fn the_cpu_part_records_its_phases() {
+    let ran = check()
+        .args(["--cpu-only"])
+        .lib_dir(torch_lib())
+        .lib_dir(cuda_lib())
+        .run();
+    let json = ran.json();
+    for phase in ["seconds_libtorch_cuda_load", "seconds_cpu_matmul"] {
+        assert!(
+            json["figures"][phase].is_number(),
+            "{phase} missing: {json}"
+        );
+    }
+    assert!(
+        json["figures"].get("seconds_matmul").is_none(),
+        "no GPU phase without a GPU part: {json}"
+    );
+}
+
+/// A fake torch of `version` whose `libtorch_cuda.so` is an empty library: it loads, registers
+/// no CUDA, and lets the check go on to the driver.
+fn torch_with_empty_cuda(version: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, lib) = fake_torch(CPU_LIBS, version);
+    let empty = c_library("libtorch_cuda.so", "int megapak_empty_torch_cuda;\n");
+    std::fs::copy(
+        empty.path().join("libtorch_cuda.so"),
+        lib.join("libtorch_cuda.so"),
+    )
+    .unwrap();
+    (dir, lib)
+}
+
+#[test]
+fn the_driver_is_judged_for_torchs_cuda_major() {
+    // The stub driver supports CUDA 12.8 only.
+    let driver = stub_driver(1);
+    let (_dir, lib) = torch_with_empty_cuda(&format!("{BUILT_AGAINST}+cu130"));
+    let ran = check()
+        .lib_dir(&lib)
+        .lib_dir(cuda_lib())
+        .lib_dir(driver.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "driver-too-old".into()),
+        "{}",
+        ran.stdout
+    );
+    // The same driver is new enough for a cu128 torch: the check goes on (and finds that the
+    // empty `libtorch_cuda.so` brings no CUDA).
+    let (_dir, lib) = torch_with_empty_cuda(&format!("{BUILT_AGAINST}+cu128"));
+    let ran = check()
+        .lib_dir(&lib)
+        .lib_dir(cuda_lib())
+        .lib_dir(driver.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "torch-cuda-unavailable".into()),
+        "{}",
+        ran.stdout
+    );
+    // What the check is told wins over what torch says.
+    let ran = check()
+        .args(["--cuda-major", "13"])
+        .lib_dir(&lib)
+        .lib_dir(cuda_lib())
+        .lib_dir(driver.path())
+        .run();
+    assert_eq!(ran.verdict().1, "cuda-major-mismatch");
 }
