@@ -53,6 +53,35 @@ pub fn committed_failed(message: &str, context: &Context) -> Diagnosis {
     }
 }
 
+/// Names a failure of the TensorRT provider (registering it, building its engine, running):
+/// a build or an image without TensorRT is `onnxruntime-tensorrt-missing`, the rest as for CUDA
+/// where the cause is shared (libraries, memory, a refused fallback), else
+/// `onnxruntime-tensorrt-failed`.
+pub fn tensorrt_failed(message: &str, context: &Context) -> Diagnosis {
+    if message.contains("not enabled in this build") {
+        return diagnosis::onnxruntime_tensorrt_missing(&format!(
+            "this onnxruntime build has no TensorRT provider ({})",
+            message.trim_end_matches('.')
+        ));
+    }
+    let missing = sonames::missing_in(message);
+    if let Some(nvinfer) = missing.iter().find(|l| l.starts_with("libnvinfer")) {
+        return diagnosis::onnxruntime_tensorrt_missing(&format!(
+            "TensorRT's `{nvinfer}` cannot be loaded"
+        ));
+    }
+    if !missing.is_empty() {
+        return diagnosis::cuda_libraries_missing("onnxruntime's TensorRT provider", &missing);
+    }
+    if let Some(d) = out_of_memory(message, context) {
+        return d;
+    }
+    if message.to_lowercase().contains("fallback") {
+        return diagnosis::onnxruntime_cpu_fallback(message);
+    }
+    diagnosis::onnxruntime_tensorrt_failed(message)
+}
+
 /// onnxruntime's ways of saying the GPU had no memory left: its arena (`BFCArena`) "Failed to
 /// allocate memory for requested buffer of size N", a CUDA call's "CUDA failure 2: out of
 /// memory" (`cudaErrorMemoryAllocation`), cuBLAS's or cuDNN's allocation failures.
@@ -205,5 +234,30 @@ mod tests {
         assert!(d.hint.contains("nvidia-cublas-cu12"), "{}", d.hint);
         let d = cuda_failed("CUDA failure 999: unknown error", &context());
         assert!(d.hint.contains("`nvidia-cudnn-cu13`"), "{}", d.hint);
+    }
+
+    #[test]
+    fn tensorrt_failures_say_whether_tensorrt_is_there_at_all() {
+        let c = context();
+        let absent = tensorrt_failed(
+            "TensorRT execution provider is not enabled in this build.",
+            &c,
+        );
+        assert_eq!(absent.code, "onnxruntime-tensorrt-missing");
+        let no_nvinfer = tensorrt_failed(
+            "Failed to load library libonnxruntime_providers_tensorrt.so with error: libnvinfer.so.10: cannot open shared object file: No such file or directory",
+            &c,
+        );
+        assert_eq!(no_nvinfer.code, "onnxruntime-tensorrt-missing");
+        assert!(
+            no_nvinfer.message.contains("`libnvinfer.so.10`"),
+            "{}",
+            no_nvinfer.message
+        );
+        let engine = tensorrt_failed(
+            "[TensorRT EP] TensorRT EP failed to create engine from network for fused node: TensorrtExecutionProvider_TRTKernel_graph_megapak_0",
+            &c,
+        );
+        assert_eq!(engine.code, "onnxruntime-tensorrt-failed");
     }
 }

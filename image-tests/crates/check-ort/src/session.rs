@@ -86,7 +86,7 @@ pub fn session(
                     .error_on_failure(),
                 cuda(),
             ])
-            .map_err(|e| classify::cuda_failed(&e.to_string(), context))?,
+            .map_err(|e| classify::tensorrt_failed(&e.to_string(), context))?,
     };
     let mut builder = match provider {
         Provider::Cpu => builder,
@@ -101,7 +101,8 @@ pub fn session(
                 "Loading the model on the CPU provider",
                 &e.to_string(),
             ),
-            _ => classify::committed_failed(&e.to_string(), context),
+            Provider::Cuda => classify::committed_failed(&e.to_string(), context),
+            Provider::TensorRt => classify::tensorrt_failed(&e.to_string(), context),
         })
 }
 
@@ -116,7 +117,8 @@ pub fn run(
     let what = provider.running();
     let failed = |message: String| match provider {
         Provider::Cpu => diagnosis::onnxruntime_error(what, &message),
-        _ => classify::cuda_failed(&message, context),
+        Provider::Cuda => classify::cuda_failed(&message, context),
+        Provider::TensorRt => classify::tensorrt_failed(&message, context),
     };
     let input = Tensor::from_array(([model.dims.m, model.dims.k], x.to_vec()))
         .map_err(|e| diagnosis::onnxruntime_error(what, &e.to_string()))?;

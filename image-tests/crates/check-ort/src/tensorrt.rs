@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use megapak_harness::{CheckReport, Diagnosis, diagnosis, sonames};
+use megapak_harness::{CheckReport, Diagnosis, diagnosis};
 
 use crate::compare;
 use crate::cuda_build::{self, TENSORRT_PROVIDER};
@@ -42,29 +42,38 @@ pub fn run(
         Some(why) => Err(diagnosis::onnxruntime_tensorrt_missing(&why)),
         None => attempt(report, base),
     };
-    match outcome {
+    settle(report, outcome, require)
+}
+
+/// Records how the TensorRT part ended: `tensorrt` = `passed`, `absent` (TensorRT not in the
+/// build or not installed) or `failed: <message>`; the outcome fails the check only with
+/// `require`.
+pub fn settle(
+    report: &mut CheckReport,
+    outcome: Result<String, Diagnosis>,
+    require: bool,
+) -> Result<(), Diagnosis> {
+    let d = match outcome {
         Ok(line) => {
             report.text("tensorrt", "passed");
             report.step(line);
-            Ok(())
+            return Ok(());
         }
         Err(d) if d.code == "onnxruntime-tensorrt-missing" => {
             report.text("tensorrt", "absent");
             report.step(format!("no TensorRT part: {}", d.message));
-            if require { Err(d) } else { Ok(()) }
+            d
         }
         Err(d) => {
             report.text("tensorrt", format!("failed: {}", d.message));
-            if require { Err(d) } else { Ok(()) }
+            report.text("tensorrt_diagnosis", d.code.clone());
+            d
         }
-    }
+    };
+    if require { Err(d) } else { Ok(()) }
 }
 
 fn attempt(report: &mut CheckReport, base: &Baseline<'_>) -> Result<String, Diagnosis> {
-    let named = |d: Diagnosis| match d.code.as_str() {
-        "cuda-libraries-missing" | "gpu-out-of-memory" => d,
-        _ => diagnosis::onnxruntime_tensorrt_failed(&d.message),
-    };
     let dir = tempfile::tempdir().map_err(|e| {
         diagnosis::onnxruntime_error("Creating a folder for the profile", &e.to_string())
     })?;
@@ -74,21 +83,14 @@ fn attempt(report: &mut CheckReport, base: &Baseline<'_>) -> Result<String, Diag
         Provider::TensorRt,
         Some(&dir.path().join("tensorrt")),
         base.context,
-    )
-    .map_err(|d| match sonames::missing_in(&d.message).first() {
-        Some(lib) if lib.starts_with("libnvinfer") => {
-            diagnosis::onnxruntime_tensorrt_missing(&format!("`{lib}` cannot be loaded"))
-        }
-        _ => named(d),
-    })?;
+    )?;
     let on_trt = session::run(
         &mut trt,
         base.model,
         base.x,
         Provider::TensorRt,
         base.context,
-    )
-    .map_err(named)?;
+    )?;
     let k = base.model.dims.k;
     let judged = compare::judge(&on_trt, &base.cpu_as_f64(), base.magnitude, |s| {
         compare::two_sided(k, s) + TF32_PRODUCT * s
@@ -123,4 +125,51 @@ fn attempt(report: &mut CheckReport, base: &Baseline<'_>) -> Result<String, Diag
         "the same model through TensorRT ({on_trt} engine nodes) matched the CPU provider within rounding and TF32 ({})",
         judged.describe()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use megapak_harness::Figure;
+
+    fn text(report: &CheckReport, key: &str) -> String {
+        match &report.figures[key] {
+            Figure::Text(t) => t.clone(),
+            other => panic!("{key} is {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_failure_is_a_figure_unless_tensorrt_is_required() {
+        let failure = || {
+            Err(diagnosis::onnxruntime_tensorrt_failed(
+                "engine build failed",
+            ))
+        };
+        let mut report = CheckReport::new("ort");
+        assert_eq!(settle(&mut report, failure(), false), Ok(()));
+        assert_eq!(
+            text(&report, "tensorrt"),
+            "failed: onnxruntime's TensorRT execution provider failed: engine build failed"
+        );
+        assert_eq!(
+            text(&report, "tensorrt_diagnosis"),
+            "onnxruntime-tensorrt-failed"
+        );
+        let mut report = CheckReport::new("ort");
+        let d = settle(&mut report, failure(), true).unwrap_err();
+        assert_eq!(d.code, "onnxruntime-tensorrt-failed");
+    }
+
+    #[test]
+    fn a_pass_and_an_absence_are_named() {
+        let mut report = CheckReport::new("ort");
+        assert_eq!(settle(&mut report, Ok("ran".into()), true), Ok(()));
+        assert_eq!(text(&report, "tensorrt"), "passed");
+        let absent = || Err(diagnosis::onnxruntime_tensorrt_missing("no provider"));
+        let mut report = CheckReport::new("ort");
+        assert_eq!(settle(&mut report, absent(), false), Ok(()));
+        assert_eq!(text(&report, "tensorrt"), "absent");
+        assert!(settle(&mut report, absent(), true).is_err());
+    }
 }
