@@ -10,7 +10,9 @@
 #                   on a CPU) and NVRTC (check-cuda compiles kernels without a GPU)
 #   .libtorch-2.10/ the same from the torch 2.10.0 wheel (the cu128 build), with libcudart and
 #                   libcupti 12.8 in nvidia/cu12/lib: `image-tests/torch-2.10` (tch 0.23) builds
-#                   check-torch against it and runs its tests there
+#                   check-torch against it and runs its tests there; and NVRTC 12.8 in
+#                   nvidia/cuda_nvrtc/lib, where the CUDA 12 wheel puts it (check-cuda's tests of
+#                   CUDA 12 images)
 #   .onnxruntime/   onnxruntime/capi/libonnxruntime.so.* from PyPI's CPU `onnxruntime` 1.31.1,
 #                   and 1.23.2 (too old for the harness: tests that diagnosis)
 # Then it builds every harness binary, runs the harness's tests, clippy and rustfmt, builds and
@@ -34,6 +36,8 @@ ORT_OLD_VERSION=1.23.2
 CUDA_WHEELS=("nvidia-cuda-runtime==13.0.96" "nvidia-cuda-cupti==13.0.85" "nvidia-cuda-nvrtc==13.0.88")
 # PyPI's torch 2.10.0 is the cu128 build; these are the CUDA 12.8 wheels it pins.
 CUDA_12_WHEELS=("nvidia-cuda-runtime-cu12==12.8.90" "nvidia-cuda-cupti-cu12==12.8.90")
+# NVRTC of CUDA 12.8 (the one torch 2.10.0 pins), kept in the wheel's own layout.
+NVRTC_12_WHEEL="nvidia-cuda-nvrtc-cu12==12.8.93"
 TORCH_LIBS=(libtorch.so libtorch_cpu.so libtorch_cuda.so libc10.so libc10_cuda.so libgomp.so.1)
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -91,6 +95,28 @@ fetch_libtorch() { # CACHE VERSION CUDA WHEEL...
     echo "libtorch $version ready in $(elapsed $t0): $(du -sh "$cache" | cut -f1)"
 }
 
+# pip's CUDA 12 NVRTC in CACHE/nvidia/cuda_nvrtc/lib, as the wheel installs it. Its own marker
+# (the wheel's spec) in that folder: a cache from before, or of another version, fetches it; a
+# refetch of the torch cache (which removes the folder) fetches it again.
+fetch_nvrtc_12() { # CACHE
+    local dir="$1/nvidia/cuda_nvrtc"
+    if [[ -f "$dir/.complete" && "$(cat "$dir/.complete")" == "$NVRTC_12_WHEEL" ]]; then
+        echo "reusing $dir ($NVRTC_12_WHEEL)"
+        return
+    fi
+    local tmp
+    tmp="$(mktemp -d)"
+    say "downloading $NVRTC_12_WHEEL from PyPI"
+    pip_download "$tmp" "$NVRTC_12_WHEEL"
+    rm -rf "$dir"
+    extract "$tmp"/nvidia_cuda_nvrtc_cu12-*.whl "$tmp/x" 'nvidia/cuda_nvrtc/lib/libnvrtc.so.*' \
+        'nvidia/cuda_nvrtc/lib/libnvrtc-builtins.so.*'
+    mkdir -p "$dir"
+    mv "$tmp/x/nvidia/cuda_nvrtc/lib" "$dir/lib"
+    echo "$NVRTC_12_WHEEL" > "$dir/.complete"
+    rm -rf "$tmp"
+}
+
 fetch_onnxruntime() {
     local want="$ORT_CACHE/$ORT_VERSION/onnxruntime/capi/libonnxruntime.so.$ORT_VERSION"
     local old="$ORT_CACHE/$ORT_OLD_VERSION/onnxruntime/capi/libonnxruntime.so.$ORT_OLD_VERSION"
@@ -114,6 +140,7 @@ fetch_onnxruntime() {
 START=$SECONDS
 fetch_libtorch "$LIBTORCH_CACHE" "$TORCH_VERSION" cu13 "${CUDA_WHEELS[@]}"
 fetch_libtorch "$LIBTORCH_2_10_CACHE" "$TORCH_2_10_VERSION" cu12 "${CUDA_12_WHEELS[@]}"
+fetch_nvrtc_12 "$LIBTORCH_2_10_CACHE"
 fetch_onnxruntime
 [[ "${1:-}" == fetch ]] && exit 0
 

@@ -4,6 +4,7 @@
 //! cudarc's lazy symbol loading cannot panic on a missing library.
 
 use std::ffi::{CString, c_void};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use cudarc::driver::result::{self, DriverError};
 use cudarc::driver::sys::{self, CUdevice_attribute, CUresult};
@@ -35,10 +36,23 @@ impl DeviceInfo {
     }
 }
 
+/// The device whose context [`Context::new`] made current: a failure for lack of memory asks
+/// `nvidia-smi` about this one.
+static CURRENT_DEVICE: AtomicI32 = AtomicI32::new(0);
+
 /// The diagnosis for a failed driver call.
 pub fn failed(call: &str, err: DriverError, arch: i32) -> Diagnosis {
+    failed_at(&format!("`{call}`"), call, err, arch)
+}
+
+/// [`failed`], with `what` naming the call in a `gpu-out-of-memory` message
+/// (`` `cuMemAlloc` of 1024 MiB ``).
+fn failed_at(what: &str, call: &str, err: DriverError, arch: i32) -> Diagnosis {
     let name = format!("{:?}", err.0);
     match err.0 {
+        CUresult::CUDA_ERROR_OUT_OF_MEMORY => {
+            diagnosis::gpu_out_of_memory_on(CURRENT_DEVICE.load(Ordering::Relaxed), what, &name)
+        }
         CUresult::CUDA_ERROR_NO_BINARY_FOR_GPU => {
             diagnosis::no_kernel_image(&format!("`{call}`"), &format!("sm_{arch}"))
         }
@@ -94,6 +108,7 @@ impl Context {
         let ctx = unsafe { result::primary_ctx::retain(dev) }
             .map_err(|e| failed("cuDevicePrimaryCtxRetain", e, 0))?;
         let context = Self { dev };
+        CURRENT_DEVICE.store(ordinal, Ordering::Relaxed);
         // SAFETY: `ctx` is the live primary context just retained.
         unsafe { result::ctx::set_current(ctx) }.map_err(|e| failed("cuCtxSetCurrent", e, 0))?;
         Ok(context)
@@ -149,7 +164,10 @@ impl DeviceBuffer {
     pub fn new(bytes: usize) -> Result<Self, Diagnosis> {
         // SAFETY: a plain allocation in the current context; its contents are only read after
         // they were written.
-        let ptr = unsafe { result::malloc_sync(bytes) }.map_err(|e| failed("cuMemAlloc", e, 0))?;
+        let ptr = unsafe { result::malloc_sync(bytes) }.map_err(|e| {
+            let what = format!("`cuMemAlloc` of {}", size_text(bytes));
+            failed_at(&what, "cuMemAlloc", e, 0)
+        })?;
         Ok(Self { ptr, bytes })
     }
 
@@ -190,6 +208,15 @@ impl Drop for DeviceBuffer {
     fn drop(&mut self) {
         // SAFETY: allocated in `new`, freed once, after the work using it was synchronised.
         let _ = unsafe { result::free_sync(self.ptr) };
+    }
+}
+
+/// `1024 MiB`, or `8 KiB` for less than a MiB.
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes.div_ceil(1 << 20))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1 << 10))
     }
 }
 
@@ -240,16 +267,32 @@ mod tests {
         );
         assert_eq!(code(CUresult::CUDA_ERROR_INVALID_PTX), "ptx-too-new");
         let other = failed(
-            "cuMemAlloc",
-            DriverError(CUresult::CUDA_ERROR_OUT_OF_MEMORY),
+            "cuModuleGetFunction",
+            DriverError(CUresult::CUDA_ERROR_NOT_FOUND),
             0,
         );
         assert_eq!(
             (other.code.as_str(), other.message.as_str()),
             (
                 "cuda-error",
-                "`cuMemAlloc` failed with `CUDA_ERROR_OUT_OF_MEMORY`"
+                "`cuModuleGetFunction` failed with `CUDA_ERROR_NOT_FOUND`"
             )
+        );
+        let oom = failed(
+            "cuMemAlloc",
+            DriverError(CUresult::CUDA_ERROR_OUT_OF_MEMORY),
+            0,
+        );
+        assert_eq!(oom.code, "gpu-out-of-memory");
+        assert_eq!(
+            (size_text(1 << 30), size_text(8 << 10), size_text(100)),
+            ("1024 MiB".into(), "8 KiB".into(), "1 KiB".into())
+        );
+        assert!(
+            oom.message
+                .starts_with("`cuMemAlloc` ran out of GPU memory (CUDA_ERROR_OUT_OF_MEMORY)"),
+            "{}",
+            oom.message
         );
     }
 }

@@ -12,6 +12,45 @@ extern "C" __global__ void mix(const unsigned int* a, const unsigned int* b, uns
     }
 }
 
+// The copy's source pattern and checksum: the same functions as `checksum.rs` on the CPU.
+// Word `i` of the source is `pattern(i)`, so a word copied to another offset is wrong there.
+__device__ unsigned int pattern(unsigned long long i) {
+    return (unsigned int)(((i + 1ull) * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+// SplitMix64's finaliser of (position, word): a bijection, so each word counts at its position.
+__device__ unsigned long long term(unsigned long long i, unsigned int w) {
+    unsigned long long z = (i << 32) | w;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+extern "C" __global__ void fill_pattern(unsigned int* w, unsigned long long n) {
+    unsigned long long stride = (unsigned long long)gridDim.x * blockDim.x;
+    for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        w[i] = pattern(i);
+    }
+}
+
+// The sum (mod 2^64) of `term(i, w[i])` over the whole buffer: each block reduces its threads'
+// sums in shared memory and writes one partial sum, `partial[blockIdx.x]`. Needs 256 threads.
+extern "C" __global__ void checksum(const unsigned int* __restrict__ w, unsigned long long n, unsigned long long* partial) {
+    __shared__ unsigned long long sums[256];
+    unsigned long long stride = (unsigned long long)gridDim.x * blockDim.x;
+    unsigned long long sum = 0;
+    for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        sum += term(i, w[i]);
+    }
+    sums[threadIdx.x] = sum;
+    __syncthreads();
+    for (unsigned int half = blockDim.x / 2; half > 0; half /= 2) {
+        if (threadIdx.x < half) sums[threadIdx.x] += sums[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) partial[blockIdx.x] = sums[0];
+}
+
 // 16-byte loads and stores, four per thread, all loads before the stores.
 extern "C" __global__ void copy4(const v4* __restrict__ src, v4* __restrict__ dst, unsigned long long n) {
     unsigned long long base = (unsigned long long)blockIdx.x * blockDim.x * 4 + threadIdx.x;
@@ -29,8 +68,12 @@ extern "C" __global__ void copy4(const v4* __restrict__ src, v4* __restrict__ ds
 }
 "#;
 
-/// Threads per block of both kernels.
+/// Threads per block of every kernel (`checksum`'s shared array has exactly this many sums).
 pub const BLOCK: u32 = 256;
+
+/// Blocks of the grid-stride kernels `fill_pattern` and `checksum`: `checksum` writes one
+/// partial sum per block.
+pub const STRIDE_BLOCKS: u32 = 1024;
 
 /// `v4` elements each thread of `copy4` moves.
 pub const COPY_PER_THREAD: u64 = 4;

@@ -2,11 +2,19 @@
 //!
 //! Order matters: NVRTC and the driver are probed without cudarc first (cudarc panics on a
 //! missing library); NVRTC compiles even without a GPU, so that part runs on CI too.
+//!
+//! The image's CUDA major (12 or 13) is the one given (`--cuda-major`, `MEGAPAK_CUDA_MAJOR`),
+//! else the one of the NVRTC found ([`nvrtc_choice`]); the driver and the GPU's architecture
+//! are judged for it. Each phase's time is a figure `seconds_<phase>`: `nvrtc_load`, `driver`,
+//! `compile`, and on a GPU `devices`, `context`, `module`, `alloc`, `mix`, `copy`, `checksum`.
 
+pub mod checksum;
 pub mod gpu;
+pub mod gpu_part;
 pub mod kernels;
 pub mod nvrtc;
 pub mod nvrtc_api;
+pub mod nvrtc_choice;
 pub mod work;
 
 use std::path::PathBuf;
@@ -14,15 +22,20 @@ use std::time::Instant;
 
 use megapak_harness::args::{Common, Options as Parsed};
 use megapak_harness::driver::{self, DriverState};
-use megapak_harness::{CheckReport, CudaMajor, diagnosis, gpu_lock, loaded, preload};
+use megapak_harness::{CheckReport, CudaMajor, diagnosis, loaded, preload};
+
+use crate::nvrtc_api::Api;
 
 /// The architecture compiled for when there is no GPU to ask: Hopper, the GPU machine's.
 pub const DEFAULT_ARCH: i32 = 90;
 
 pub const USAGE: &str = "\
-usage: check-cuda [--json] [--require-gpu] [--cpu-only] [--nvrtc-dir DIR] [--device N] [--copy-mib N]
+usage: check-cuda [--json] [--require-gpu] [--cpu-only] [--cuda-major N] [--nvrtc-dir DIR] [--device N] [--copy-mib N]
 
-  --nvrtc-dir DIR   preload libnvrtc.so.13 and its builtins from DIR (pip: site-packages/nvidia/cu13/lib);
+  --cuda-major N    the image's CUDA major, 12 or 13 (default: $MEGAPAK_CUDA_MAJOR, else the
+                    major of the NVRTC found: libnvrtc.so.13, else libnvrtc.so.12)
+  --nvrtc-dir DIR   preload NVRTC and its builtins from DIR (pip: site-packages/nvidia/cu13/lib,
+                    nvidia/cuda_nvrtc/lib for CUDA 12);
                     default: $MEGAPAK_NVRTC_DIR, else the loader's search path
   --device N        the GPU to test (default 0)
   --copy-mib N      size of each copy-bandwidth buffer (default 1024)
@@ -68,20 +81,21 @@ pub fn run(options: &Options, started: Instant) -> CheckReport {
 }
 
 fn check(options: &Options, report: &mut CheckReport) {
-    if let Err(d) = load_nvrtc(options, report) {
-        report.fail(d);
-    }
-    let nvrtc_ok = report.diagnosis.is_none();
-    let state = if options.common.cpu_only {
-        None
-    } else {
-        Some(driver::probe(CudaMajor::Thirteen))
-    };
+    let since = Instant::now();
+    let (major, api) = load_nvrtc(options, report);
+    report.phase_since("nvrtc_load", since);
+    report.text("cuda_major", major.to_string());
+    let state = (!options.common.cpu_only).then(|| {
+        let since = Instant::now();
+        let state = driver::probe(major);
+        report.phase_since("driver", since);
+        state
+    });
     let ready = match state {
         Some(DriverState::Ready { version, devices }) => {
             report.text("driver_cuda", diagnosis::cuda_version_text(version));
             report.number("devices", f64::from(devices));
-            nvrtc_ok
+            true
         }
         Some(DriverState::Broken(d)) => {
             report.fail(d);
@@ -93,60 +107,59 @@ fn check(options: &Options, report: &mut CheckReport) {
         }
         None => false,
     };
+    let Some(api) = api else { return };
     if !ready {
         // No GPU work: compile for the default architecture, which needs no GPU.
-        if nvrtc_ok {
-            compile_only(report);
-        }
+        compile_only(api, report);
         return;
     }
-    if let Err(d) = on_gpu(options, report) {
-        report.fail(d);
+    match gpu_part::run(options, api, major, report) {
+        Ok(()) => report.require_gpu_figures(),
+        Err(d) => report.fail(d),
     }
 }
 
-/// Preloads NVRTC when asked to, then makes sure cudarc will find it (it panics otherwise).
-fn load_nvrtc(
-    options: &Options,
-    report: &mut CheckReport,
-) -> Result<(), megapak_harness::Diagnosis> {
-    let chain = |e: &dyn std::error::Error| diagnosis::error_chain(e);
-    let preloaded = preload::preload_from_env()
-        .map_err(|e| diagnosis::nvrtc_missing(&chain(&e), CudaMajor::Thirteen))?;
-    if !preloaded.is_empty() {
-        report.step(format!(
+/// Preloads what `MEGAPAK_PRELOAD` names, then finds and opens NVRTC; NVRTC missing (or of the
+/// other CUDA major) is a failure. Returns the image's CUDA major and NVRTC when it opened.
+fn load_nvrtc(options: &Options, report: &mut CheckReport) -> (CudaMajor, Option<&'static Api>) {
+    let given = options.common.cuda_major;
+    match preload::preload_from_env() {
+        Ok(preloaded) if !preloaded.is_empty() => report.step(format!(
             "preloaded {} libraries from `MEGAPAK_PRELOAD`",
             preloaded.len()
-        ));
-    }
-    if let Some(dir) = &options.nvrtc_dir {
-        let libs = preload::nvrtc_libraries(dir)
-            .map_err(|e| diagnosis::nvrtc_missing(&chain(&e), CudaMajor::Thirteen))?;
-        for lib in &libs {
-            preload::preload(lib)
-                .map_err(|e| diagnosis::nvrtc_missing(&chain(&e), CudaMajor::Thirteen))?;
+        )),
+        Ok(_) => {}
+        Err(e) => {
+            let major = given.unwrap_or(CudaMajor::ALL[0]);
+            report.fail(diagnosis::nvrtc_missing(&diagnosis::error_chain(&e), major));
+            return (major, None);
         }
+    }
+    let choice = nvrtc_choice::choose(given, options.nvrtc_dir.as_deref());
+    let api = match choice.nvrtc.and_then(|api| Ok((api, nvrtc::version(api)?))) {
+        Ok((api, (major, minor))) => {
+            report.text("nvrtc", format!("{major}.{minor}"));
+            api
+        }
+        Err(d) => {
+            report.fail(d);
+            return (choice.major, None);
+        }
+    };
+    if let Some(dir) = &options.nvrtc_dir {
         report.step(format!("preloaded NVRTC from `{}`", dir.display()));
     }
-    nvrtc_api::open(options.nvrtc_dir.as_deref()).map_err(|e| match options.nvrtc_dir {
-        Some(_) => diagnosis::nvrtc_missing(&e.to_string(), CudaMajor::Thirteen),
-        None => diagnosis::nvrtc_missing(
-            &format!(
-                "`libnvrtc.so.13` is not on the loader's path and `--nvrtc-dir` was not given ({e})"
-            ),
-            CudaMajor::Thirteen,
-        ),
-    })?;
-    let (major, minor) = nvrtc::version()?;
-    report.text("nvrtc", format!("{major}.{minor}"));
     if let Some(path) = loaded::loaded_library("libnvrtc.so") {
         report.text("nvrtc_library", path.display().to_string());
     }
-    Ok(())
+    (choice.major, Some(api))
 }
 
-fn compile_only(report: &mut CheckReport) {
-    match nvrtc::compile(DEFAULT_ARCH) {
+fn compile_only(api: &Api, report: &mut CheckReport) {
+    let since = Instant::now();
+    let compiled = nvrtc::compile(api, DEFAULT_ARCH);
+    report.phase_since("compile", since);
+    match compiled {
         Ok(c) => {
             report.number("kernel_image_bytes", c.image.len() as f64);
             report.step(format!(
@@ -159,54 +172,7 @@ fn compile_only(report: &mut CheckReport) {
     }
 }
 
-fn kind(c: &nvrtc::Compiled) -> &'static str {
+/// `cubin` or `PTX`.
+pub fn kind(c: &nvrtc::Compiled) -> &'static str {
     if c.is_cubin { "cubin" } else { "PTX" }
-}
-
-fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), megapak_harness::Diagnosis> {
-    // SAFETY: only tries to `dlopen` the driver's candidate names; nothing is called.
-    if !unsafe { cudarc::driver::sys::is_culib_present() } {
-        return Err(diagnosis::no_driver(
-            "cudarc could not load `libcuda.so.1` although the probe did",
-        ));
-    }
-    let devices = gpu::devices()?;
-    for d in &devices {
-        report.text(&format!("device_{}", d.ordinal), d.describe());
-    }
-    let device = devices
-        .iter()
-        .find(|d| d.ordinal == options.device)
-        .ok_or_else(|| {
-            diagnosis::no_gpu(&format!(
-                "no device {} among {}",
-                options.device,
-                devices.len()
-            ))
-        })?;
-    let compiled = nvrtc::compile(device.arch)?;
-    report.text(
-        "kernel_target",
-        format!("{} {}", kind(&compiled), compiled.target),
-    );
-    let _context = gpu::Context::new(device.ordinal)?;
-    let module = gpu::Module::load(&compiled, device.arch)?;
-    // From here on real GPU work: no other check's timing may run beside it.
-    let _lock =
-        gpu_lock::acquire().map_err(|e| diagnosis::cuda_error("GPU lock", &e.to_string()))?;
-    let n: u32 = 1 << 24;
-    work::verify_mix(&module, n)?;
-    report.number("verified_elements", f64::from(n));
-    report.step(format!(
-        "`mix` over {n} elements matched the CPU on every element"
-    ));
-    let bandwidth = work::copy_bandwidth(&module, options.copy_bytes, 20)?;
-    report.number("copy_gb_per_s", bandwidth.gb_per_s);
-    report.number("copy_mib", (bandwidth.bytes >> 20) as f64);
-    report.step(format!(
-        "copied {} MiB {} times, each timed, the median run counted",
-        bandwidth.bytes >> 20,
-        bandwidth.iterations
-    ));
-    Ok(())
 }

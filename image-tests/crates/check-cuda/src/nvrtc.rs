@@ -2,14 +2,14 @@
 //! the newest architecture NVRTC knows when the device is newer than NVRTC.
 //!
 //! A cubin avoids the driver's PTX JIT altogether, so an NVRTC newer than the driver (PTX ISA
-//! the driver cannot read) is not a failure. NVRTC is the one [`nvrtc_api::open`] opened.
+//! the driver cannot read) is not a failure. NVRTC is the one [`crate::nvrtc_api::open`] opened.
 
 use std::ffi::CString;
 
-use megapak_harness::{CudaMajor, Diagnosis, diagnosis};
+use megapak_harness::{Diagnosis, diagnosis};
 
 use crate::kernels;
-use crate::nvrtc_api::{self, Api, CallError};
+use crate::nvrtc_api::{Api, CallError};
 
 /// What NVRTC produced.
 #[derive(Debug)]
@@ -21,26 +21,18 @@ pub struct Compiled {
     pub is_cubin: bool,
 }
 
-/// The NVRTC opened by `load_nvrtc`, or `nvrtc-missing`.
-fn api() -> Result<&'static Api, Diagnosis> {
-    nvrtc_api::get()
-        .ok_or_else(|| diagnosis::nvrtc_missing("NVRTC was not opened", CudaMajor::Thirteen))
-}
-
-fn compile_failed(e: &CallError) -> Diagnosis {
-    diagnosis::nvrtc_compile_failed(&e.to_string(), CudaMajor::Thirteen)
+fn compile_failed(api: &Api, e: &CallError) -> Diagnosis {
+    diagnosis::nvrtc_compile_failed(&e.to_string(), api.major)
 }
 
 /// NVRTC's version, e.g. `(13, 0)`.
-pub fn version() -> Result<(i32, i32), Diagnosis> {
-    api()?
-        .version()
-        .map_err(|e| diagnosis::nvrtc_missing(&e.to_string(), CudaMajor::Thirteen))
+pub fn version(api: &Api) -> Result<(i32, i32), Diagnosis> {
+    api.version()
+        .map_err(|e| diagnosis::nvrtc_missing(&e.to_string(), api.major))
 }
 
 /// Compiles the kernels for compute capability `arch` (e.g. 90).
-pub fn compile(arch: i32) -> Result<Compiled, Diagnosis> {
-    let api = api()?;
+pub fn compile(api: &Api, arch: i32) -> Result<Compiled, Diagnosis> {
     // An NVRTC that cannot list its architectures is asked for the exact one anyway.
     let archs = api.supported_archs().unwrap_or_default();
     if archs.is_empty() || archs.contains(&arch) {
@@ -54,7 +46,7 @@ pub fn compile(arch: i32) -> Result<Compiled, Diagnosis> {
             &format!(
                 "this NVRTC supports none of the architectures up to sm_{arch} (it knows {archs:?})"
             ),
-            CudaMajor::Thirteen,
+            api.major,
         )),
     }
 }
@@ -63,7 +55,7 @@ fn build(api: &Api, target: &str, cubin: bool) -> Result<Compiled, Diagnosis> {
     let source = CString::new(kernels::SOURCE).expect("the kernel source has no NUL");
     let program = api
         .create_program(&source, c"megapak_check.cu")
-        .map_err(|e| compile_failed(&e))?;
+        .map_err(|e| compile_failed(api, &e))?;
     let arch = CString::new(format!("--gpu-architecture={target}")).expect("no NUL");
     let options = [arch.as_c_str(), c"--std=c++17"];
     // SAFETY: `program` was just created and is destroyed below, after its last use.
@@ -76,13 +68,13 @@ fn build(api: &Api, target: &str, cubin: bool) -> Result<Compiled, Diagnosis> {
                 api.ptx(program)
             }
         }
-        .map_err(|e| compile_failed(&e)),
+        .map_err(|e| compile_failed(api, &e)),
         Err(e) => {
             // SAFETY: as above; the log explains the failure.
             let log = unsafe { api.program_log(program) }.unwrap_or_default();
             Err(diagnosis::nvrtc_compile_failed(
                 &format!("{} for `{target}`: {}", e.result, log.trim()),
-                CudaMajor::Thirteen,
+                api.major,
             ))
         }
     };

@@ -4,13 +4,15 @@
 //! is on the loader's path (its `libnvrtc.so` link in `/etc/ld.so.cache`, as a system-wide nvcc
 //! installs it), that one would win over the NVRTC of `--nvrtc-dir`, and would then run with the
 //! builtins preloaded from `--nvrtc-dir`: two patch releases mixed. So the harness opens
-//! `libnvrtc.so.13` itself (by path when it has a folder) and calls NVRTC through that handle.
+//! `libnvrtc.so.13` (`libnvrtc.so.12` for a CUDA 12 image) itself, by path when it has a folder,
+//! and calls NVRTC through that handle.
 
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use libloading::Library;
+use megapak_harness::CudaMajor;
 
 /// NVRTC's opaque program handle.
 pub type Program = *mut c_void;
@@ -23,6 +25,8 @@ const SUCCESS: c_int = 0;
 pub struct Api {
     /// The file opened (a path), or the name the loader searched for.
     pub library: PathBuf,
+    /// The CUDA major of its file name.
+    pub major: CudaMajor,
     version: unsafe extern "C" fn(*mut c_int, *mut c_int) -> c_int,
     get_error_string: unsafe extern "C" fn(c_int) -> *const c_char,
     get_num_supported_archs: unsafe extern "C" fn(*mut c_int) -> c_int,
@@ -66,22 +70,24 @@ pub fn get() -> Option<&'static Api> {
     API.get()
 }
 
-/// Opens `libnvrtc.so.13` from `dir`, or by name from the loader's search path, once per
-/// process; the library stays loaded for the life of the process.
-pub fn open(dir: Option<&Path>) -> Result<&'static Api, OpenError> {
+/// Opens CUDA `major`'s NVRTC (`libnvrtc.so.13`) from `dir`, or by name from the loader's search
+/// path. Once one opened, later calls return that one; it stays loaded for the life of the
+/// process.
+pub fn open(dir: Option<&Path>, major: CudaMajor) -> Result<&'static Api, OpenError> {
     if let Some(api) = API.get() {
         return Ok(api);
     }
     let library = match dir {
-        Some(dir) => dir.join("libnvrtc.so.13"),
-        None => PathBuf::from("libnvrtc.so.13"),
+        Some(dir) => dir.join(major.nvrtc_soname()),
+        None => PathBuf::from(major.nvrtc_soname()),
     };
     // SAFETY: NVRTC's initialisers only set up its own state.
     let lib = unsafe { Library::new(&library) }.map_err(OpenError::Load)?;
     let name = library.display().to_string();
     macro_rules! symbol {
         ($name:literal) => {
-            // SAFETY: the type is the function's signature in `nvrtc.h` (CUDA 13); the library
+            // SAFETY: the type is the function's signature in `nvrtc.h` (the same in CUDA 12
+            // and 13); the library
             // is never unloaded (leaked below), so the pointer stays valid.
             *unsafe { lib.get(concat!($name, "\0").as_bytes()) }.map_err(|source| {
                 OpenError::Symbol {
@@ -93,6 +99,7 @@ pub fn open(dir: Option<&Path>) -> Result<&'static Api, OpenError> {
         };
     }
     let api = Api {
+        major,
         version: symbol!("nvrtcVersion"),
         get_error_string: symbol!("nvrtcGetErrorString"),
         get_num_supported_archs: symbol!("nvrtcGetNumSupportedArchs"),

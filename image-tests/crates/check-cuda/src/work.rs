@@ -1,12 +1,14 @@
-//! The two GPU tasks: a kernel verified on every element, and copy bandwidth.
+//! The two GPU tasks: a kernel verified on every element, and copy bandwidth (the copy itself
+//! verified in full by [`checksum`]).
 
 use std::ffi::c_void;
 use std::time::Instant;
 
 use cudarc::driver::result;
-use cudarc::driver::sys::{CUevent, CUevent_flags};
+use cudarc::driver::sys::{self, CUevent, CUevent_flags, CUresult};
 use megapak_harness::{Diagnosis, diagnosis};
 
+use crate::checksum;
 use crate::gpu::{self, DeviceBuffer, Module};
 use crate::kernels::{self, BLOCK, COPY_PER_THREAD};
 
@@ -53,18 +55,23 @@ pub struct Bandwidth {
     pub iterations: u32,
 }
 
-/// Times `copy4` over `bytes` (a multiple of 16) with CUDA events, each of `iterations` runs
-/// on its own, and takes the median run: the other checks start their processes beside this
-/// one (only their GPU work waits for the lock), and a run that shares the GPU with another
-/// context's first kernels is an outlier, not the kernel's speed. The caller holds the GPU
-/// lock.
+/// Times `copy4` from `src` to `dst` (the same size, a multiple of 16 bytes) with CUDA
+/// events, each of `iterations` runs on its own, and takes the median run: the other checks
+/// start their processes beside this one (only their GPU work waits for the lock), and a run
+/// that shares the GPU with another context's first kernels is an outlier, not the kernel's
+/// speed. The caller holds the GPU lock.
+///
+/// `src` is filled with [`checksum::pattern`] first and `dst` zeroed, for
+/// [`checksum::verify`] to check the whole copy afterwards, outside the timed runs.
 pub fn copy_bandwidth(
     module: &Module,
-    bytes: usize,
+    src: &DeviceBuffer,
+    dst: &DeviceBuffer,
     iterations: u32,
 ) -> Result<Bandwidth, Diagnosis> {
-    let (src, dst) = (DeviceBuffer::new(bytes)?, DeviceBuffer::new(bytes)?);
-    src.fill(0xA5)?;
+    assert_eq!(src.bytes, dst.bytes, "copy buffers of one size");
+    let bytes = src.bytes;
+    checksum::fill(module, src)?;
     dst.fill(0)?;
     let f = module.function("copy4")?;
     let n = (bytes / 16) as u64;
@@ -103,12 +110,31 @@ pub fn copy_bandwidth(
     } else {
         wall.elapsed().as_secs_f64() / f64::from(iterations.max(1))
     };
-    check_copy(&dst)?;
     Ok(Bandwidth {
         gb_per_s: 2.0 * bytes as f64 / seconds / 1e9,
         bytes,
         iterations,
     })
+}
+
+/// `cuEventElapsedTime`'s signature (and `cuEventElapsedTime_v2`'s).
+type ElapsedTime = unsafe extern "C" fn(*mut f32, CUevent, CUevent) -> CUresult;
+
+/// `cuEventElapsedTime_v2` where the driver has it, else `cuEventElapsedTime`. cudarc built for
+/// CUDA 13 calls only `_v2`, which drivers before CUDA 12.8 lack (it would panic there), and a
+/// CUDA 12 image may run on such a driver; for events recorded on one stream both give the
+/// same time.
+fn elapsed_time() -> Result<ElapsedTime, Diagnosis> {
+    // SAFETY: `culib` loads `libcuda.so.1`, which the probe and `is_culib_present` loaded
+    // before; both symbols have the signature of `ElapsedTime` in every driver that has them,
+    // and the library is never unloaded.
+    unsafe {
+        let lib = sys::culib();
+        lib.get::<ElapsedTime>(b"cuEventElapsedTime_v2\0")
+            .or_else(|_| lib.get::<ElapsedTime>(b"cuEventElapsedTime\0"))
+            .map(|f| *f)
+    }
+    .map_err(|e| diagnosis::cuda_error("cuEventElapsedTime", &e.to_string()))
 }
 
 /// CUDA events on the null stream, destroyed when dropped.
@@ -133,9 +159,14 @@ impl Events {
 
     /// Milliseconds between two recorded, completed events.
     fn elapsed_ms(&self, from: usize, to: usize) -> Result<f32, Diagnosis> {
-        // SAFETY: both events were recorded on the null stream and the caller synchronized.
-        unsafe { result::event::elapsed(self.0[from], self.0[to]) }
-            .map_err(|e| gpu::failed("cuEventElapsedTime", e, 0))
+        let elapsed = elapsed_time()?;
+        let mut ms = 0.0f32;
+        // SAFETY: `ms` is a live local; both events were recorded on the null stream and the
+        // caller synchronized.
+        unsafe { elapsed(&mut ms, self.0[from], self.0[to]) }
+            .result()
+            .map_err(|e| gpu::failed("cuEventElapsedTime", e, 0))?;
+        Ok(ms)
     }
 }
 
@@ -147,21 +178,5 @@ impl Drop for Events {
                 let _ = result::event::destroy(event);
             }
         }
-    }
-}
-
-/// The copy must have written the source's bytes: checks the first and last MiB.
-fn check_copy(dst: &DeviceBuffer) -> Result<(), Diagnosis> {
-    let words = (dst.bytes / 4).min(1 << 18);
-    let mut head = vec![0u32; words];
-    dst.download(&mut head)?;
-    let mut tail = vec![0u32; words];
-    dst.download_from(dst.bytes - words * 4, &mut tail)?;
-    match head.iter().chain(&tail).position(|&w| w != 0xA5A5_A5A5) {
-        None => Ok(()),
-        Some(i) => Err(diagnosis::wrong_result(
-            "The `copy4` kernel",
-            &format!("word {i} of the checked ends is not the source's `0xa5a5a5a5`"),
-        )),
     }
 }

@@ -2,10 +2,31 @@
 //! provoked, and its named diagnosis checked. The GPU itself is a driver stub
 //! (`fixtures/libcuda_stub.c`) where a real one is needed.
 
-use megapak_harness_test_support::{Run, c_library, cuda_lib, stub_driver};
+use megapak_harness_test_support::{
+    Run, c_library, cuda_12_nvrtc_lib, cuda_lib, fake_nvidia_smi, stub_driver,
+};
 
+/// The check, with no `nvidia-smi` to ask (tests that want one point `MEGAPAK_NVIDIA_SMI` at a
+/// fake).
 fn check() -> Run {
-    Run::new(env!("CARGO_BIN_EXE_check-cuda")).args(["--json"])
+    Run::new(env!("CARGO_BIN_EXE_check-cuda"))
+        .args(["--json"])
+        .env("MEGAPAK_NVIDIA_SMI", "/nonexistent/nvidia-smi")
+}
+
+/// [`check`] with pip's CUDA 12 NVRTC (12.8), for an image of CUDA 12.
+fn with_nvrtc_12() -> Run {
+    check()
+        .args(["--cuda-major", "12", "--nvrtc-dir"])
+        .args([cuda_12_nvrtc_lib()])
+}
+
+/// The diagnosis's message of a report.
+fn message(ran: &megapak_harness_test_support::Ran) -> String {
+    ran.json()["diagnosis"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// [`check`] with pip's NVRTC 13, as every test past NVRTC needs.
@@ -183,16 +204,63 @@ fn a_driver_older_than_cuda_13() {
         .to_owned();
     assert_eq!(
         message,
-        "The NVIDIA driver supports CUDA 12.8 (`cuDriverGetVersion` = 12080); this image needs CUDA 13.0, which needs driver 580 or newer"
+        "The NVIDIA driver supports CUDA 12.8 (`cuDriverGetVersion` = 12080); this image needs CUDA 13, which needs driver 580 or newer"
     );
+    assert_eq!(
+        ran.json()["figures"]["cuda_major"],
+        "13",
+        "found from NVRTC 13"
+    );
+    // Said rather than found: the same.
+    let ran = with_nvrtc()
+        .args(["--cuda-major", "13"])
+        .lib_dir(stub.path())
+        .run();
+    assert_eq!(ran.verdict(), ("failed".into(), "driver-too-old".into()));
 }
 
 #[test]
 fn a_driver_that_sees_no_gpu() {
     let stub = stub_driver(2);
-    let ran = with_nvrtc().lib_dir(stub.path()).run();
+    // No `nvidia-smi` to say MIG is on: no GPU here, a skip.
+    let ran = with_nvrtc()
+        .env("MEGAPAK_NVIDIA_SMI", "/nonexistent/nvidia-smi")
+        .lib_dir(stub.path())
+        .run();
     assert_eq!(ran.verdict(), ("skipped".into(), "no-gpu".into()));
     assert_eq!(ran.json()["figures"]["nvrtc"], "13.0");
+}
+
+#[test]
+fn mig_on_without_an_instance_is_a_failure_not_a_skip() {
+    let stub = stub_driver(2);
+    let smi_dir = tempfile::tempdir().unwrap();
+    let smi = fake_nvidia_smi(
+        smi_dir.path(),
+        &[
+            (
+                "--query-gpu=index,name,mig.mode.current",
+                "0, NVIDIA A100-SXM4-80GB, Enabled",
+            ),
+            ("-L", "GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-5e1f0c4a)"),
+        ],
+    );
+    let ran = with_nvrtc()
+        .env("MEGAPAK_NVIDIA_SMI", &smi)
+        .lib_dir(stub.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "mig-no-instance".into()),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        message(&ran).contains("MIG mode is enabled on GPU 0 NVIDIA A100-SXM4-80GB"),
+        "{}",
+        message(&ran)
+    );
+    assert_eq!(ran.code, Some(1));
 }
 
 #[test]
@@ -274,4 +342,343 @@ fn a_bad_command_line_exits_2() {
         "{}",
         ran.stderr
     );
+}
+
+#[test]
+fn a_cpu_only_run_says_where_its_time_went() {
+    let ran = with_nvrtc().args(["--cpu-only"]).run();
+    assert_eq!(ran.verdict(), ("passed".into(), "none".into()));
+    let figures = &ran.json()["figures"];
+    for phase in ["seconds_nvrtc_load", "seconds_compile"] {
+        assert!(figures[phase].is_number(), "`{phase}` in {figures}");
+    }
+    assert!(
+        figures.get("seconds_driver").is_none(),
+        "no driver asked: {figures}"
+    );
+    assert_eq!(figures["cuda_major"], "13");
+}
+
+#[test]
+fn nvrtc_12_compiles_the_kernels_of_a_cuda_12_image() {
+    let ran = with_nvrtc_12().args(["--cpu-only"]).run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stderr
+    );
+    let figures = &ran.json()["figures"];
+    assert_eq!(figures["cuda_major"], "12");
+    assert_eq!(figures["nvrtc"], "12.8");
+    assert!(
+        figures["kernel_image_bytes"].as_f64().unwrap() > 1000.0,
+        "NVRTC 12 made a cubin: {figures}"
+    );
+    assert_eq!(
+        figures["nvrtc_library"],
+        cuda_12_nvrtc_lib()
+            .join("libnvrtc.so.12")
+            .display()
+            .to_string()
+    );
+}
+
+#[test]
+fn the_cuda_major_is_found_from_the_nvrtc_on_the_loaders_path() {
+    // No major given, no `--nvrtc-dir`: `libnvrtc.so.13` is not there, `libnvrtc.so.12` is.
+    let ran = check()
+        .args(["--cpu-only"])
+        .lib_dir(cuda_12_nvrtc_lib())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(ran.json()["figures"]["cuda_major"], "12");
+    assert_eq!(ran.json()["figures"]["nvrtc"], "12.8");
+}
+
+#[test]
+fn a_cuda_12_image_passes_a_cuda_12_driver() {
+    // The stub's driver supports CUDA 12.8: too old for CUDA 13, enough for 12. Past the
+    // driver, its module loads fail (no-kernel-image).
+    let stub = stub_driver(1);
+    let ran = with_nvrtc_12().lib_dir(stub.path()).run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "no-kernel-image".into()),
+        "{}",
+        ran.stderr
+    );
+    let figures = &ran.json()["figures"];
+    assert_eq!(figures["driver_cuda"], "12.8");
+    assert_eq!(figures["cuda_major"], "12");
+    assert_eq!(figures["kernel_target"], "cubin sm_90");
+    for phase in [
+        "seconds_driver",
+        "seconds_devices",
+        "seconds_compile",
+        "seconds_context",
+    ] {
+        assert!(figures[phase].is_number(), "`{phase}` in {figures}");
+    }
+}
+
+#[test]
+fn a_cuda_13_image_with_only_nvrtc_12_is_a_major_mismatch() {
+    let ran = check()
+        .args(["--cpu-only", "--cuda-major", "13", "--nvrtc-dir"])
+        .args([cuda_12_nvrtc_lib()])
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "cuda-major-mismatch".into())
+    );
+    let wanted = format!(
+        "This check expects a CUDA 13 image, but the only NVRTC found, `{}`, is CUDA 12",
+        cuda_12_nvrtc_lib().join("libnvrtc.so.12").display()
+    );
+    assert_eq!(message(&ran), wanted);
+    // From `MEGAPAK_CUDA_MAJOR`, NVRTC 12 on the loader's path: the same.
+    let ran = check()
+        .args(["--cpu-only"])
+        .env("MEGAPAK_CUDA_MAJOR", "13")
+        .lib_dir(cuda_12_nvrtc_lib())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "cuda-major-mismatch".into())
+    );
+    assert!(
+        message(&ran).ends_with("`libnvrtc.so.12` on the loader's path, is CUDA 12"),
+        "{}",
+        message(&ran)
+    );
+}
+
+#[test]
+fn a_missing_nvrtc_12_names_the_cuda_12_wheel() {
+    let ran = check().args(["--cpu-only", "--cuda-major", "12"]).run();
+    assert_eq!(ran.verdict(), ("failed".into(), "nvrtc-missing".into()));
+    let json = ran.json();
+    assert!(
+        message(&ran).starts_with("NVRTC (`libnvrtc.so.12`) could not be loaded"),
+        "{json}"
+    );
+    let hint = json["diagnosis"]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("nvidia-cuda-nvrtc-cu12") && hint.contains("nvidia/cuda_nvrtc/lib"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn an_sm_70_gpu_is_refused_for_cuda_13_before_compiling() {
+    let stub = stub_driver(6);
+    let ran = with_nvrtc().lib_dir(stub.path()).run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "gpu-arch-unsupported".into()),
+        "{}",
+        ran.stderr
+    );
+    let text = message(&ran);
+    for part in ["`Tesla V100-SXM2-16GB`", "sm_70", "sm_75"] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    let figures = &ran.json()["figures"];
+    assert_eq!(
+        figures["device_0"],
+        "Tesla V100-SXM2-16GB (sm_70, 16.0 GiB, 80 SMs)"
+    );
+    assert!(
+        figures.get("kernel_target").is_none(),
+        "nothing compiled: {figures}"
+    );
+    // CUDA 12 still supports Volta: this check lets the card through (the stub then fails
+    // its module load).
+    let ran = with_nvrtc_12().lib_dir(stub.path()).run();
+    let (_, code) = ran.verdict();
+    assert_ne!(code, "gpu-arch-unsupported", "{}", ran.stdout);
+    assert_eq!(ran.json()["figures"]["kernel_target"], "cubin sm_70");
+}
+
+#[test]
+fn out_of_gpu_memory_says_what_is_free_and_who_holds_it() {
+    let stub = stub_driver(7);
+    let smi_dir = tempfile::tempdir().unwrap();
+    let smi = fake_nvidia_smi(
+        smi_dir.path(),
+        &[
+            ("--query-gpu=memory.free,memory.total", "312, 81559"),
+            (
+                "--query-compute-apps=pid,process_name,used_memory",
+                "4242, python, 80000\n4343, /usr/bin/ollama, 1200",
+            ),
+        ],
+    );
+    let ran = with_nvrtc()
+        .env("MEGAPAK_NVIDIA_SMI", &smi)
+        .lib_dir(stub.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "gpu-out-of-memory".into()),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        message(&ran),
+        "`cuMemAlloc` of 1024 MiB ran out of GPU memory (CUDA_ERROR_OUT_OF_MEMORY); 312 MiB of 81559 MiB free; in use by pid 4242 python (80000 MiB), pid 4343 /usr/bin/ollama (1200 MiB)"
+    );
+    let figures = &ran.json()["figures"];
+    for phase in ["seconds_context", "seconds_module"] {
+        assert!(figures[phase].is_number(), "`{phase}` in {figures}");
+    }
+    // Without `nvidia-smi` the message goes without the details.
+    let ran = with_nvrtc()
+        .args(["--copy-mib", "64"])
+        .lib_dir(stub.path())
+        .run();
+    assert_eq!(
+        message(&ran),
+        "`cuMemAlloc` of 64 MiB ran out of GPU memory (CUDA_ERROR_OUT_OF_MEMORY)"
+    );
+}
+
+/// A folder with a stand-in NVRTC as `soname` (NVRTC `major`.0, knowing only sm_90) whose
+/// `nvrtcCompileProgram` fails with `NVRTC_ERROR_COMPILATION` and the log `LOG`.
+fn failing_nvrtc(soname: &str, major: u32) -> tempfile::TempDir {
+    c_library(
+        soname,
+        &format!(
+            r#"#include <stddef.h>
+#include <string.h>
+static const char LOG[] = "{LOG}";
+static int program;
+int nvrtcVersion(int *major, int *minor) {{ *major = {major}; *minor = 0; return 0; }}
+const char *nvrtcGetErrorString(int r) {{ return r == 6 ? "NVRTC_ERROR_COMPILATION" : "NVRTC_ERROR_INVALID_INPUT"; }}
+int nvrtcGetNumSupportedArchs(int *n) {{ *n = 1; return 0; }}
+int nvrtcGetSupportedArchs(int *archs) {{ archs[0] = 90; return 0; }}
+int nvrtcCreateProgram(void **p, const char *src, const char *name, int n, const char *const *h, const char *const *i) {{ *p = &program; return 0; }}
+int nvrtcCompileProgram(void *p, int n, const char *const *options) {{ return 6; }}
+int nvrtcGetProgramLogSize(void *p, size_t *size) {{ *size = sizeof LOG; return 0; }}
+int nvrtcGetProgramLog(void *p, char *log) {{ memcpy(log, LOG, sizeof LOG); return 0; }}
+int nvrtcGetCUBINSize(void *p, size_t *size) {{ return 3; }}
+int nvrtcGetCUBIN(void *p, char *out) {{ return 3; }}
+int nvrtcGetPTXSize(void *p, size_t *size) {{ return 3; }}
+int nvrtcGetPTX(void *p, char *out) {{ return 3; }}
+int nvrtcDestroyProgram(void **p) {{ *p = NULL; return 0; }}
+"#
+        ),
+    )
+}
+
+/// The compile log [`failing_nvrtc`] gives.
+const LOG: &str = "megapak_check.cu(9): error: identifier \\\"__stub_intrinsic\\\" is undefined";
+
+#[test]
+fn an_nvrtc_that_refuses_the_kernel_shows_its_log() {
+    let nvrtc = failing_nvrtc("libnvrtc.so.13", 13);
+    let ran = check()
+        .args(["--cpu-only", "--nvrtc-dir"])
+        .args([nvrtc.path()])
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "nvrtc-compile-failed".into()),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        message(&ran),
+        "NVRTC failed to compile the test kernel: NVRTC_ERROR_COMPILATION for `sm_90`: megapak_check.cu(9): error: identifier \"__stub_intrinsic\" is undefined"
+    );
+    let hint = ran.json()["diagnosis"]["hint"].as_str().unwrap().to_owned();
+    assert!(hint.contains("`libnvrtc.so.13`"), "{hint}");
+    // A CUDA 12 image's NVRTC: the hint names its files and wheel.
+    let nvrtc = failing_nvrtc("libnvrtc.so.12", 12);
+    let ran = check()
+        .args(["--cpu-only", "--cuda-major", "12", "--nvrtc-dir"])
+        .args([nvrtc.path()])
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "nvrtc-compile-failed".into())
+    );
+    assert!(message(&ran).contains("__stub_intrinsic"));
+    let hint = ran.json()["diagnosis"]["hint"].as_str().unwrap().to_owned();
+    assert!(
+        hint.contains("`libnvrtc.so.12`") && hint.contains("`nvidia-cuda-nvrtc-cu12`"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn the_whole_gpu_part_on_a_cpu_backed_device_passes_with_its_figures() {
+    // The stub runs the kernels on the CPU: every host-side step of the GPU part runs, the
+    // copy's checksum included, and the pass must carry every required GPU figure.
+    let stub = stub_driver(8);
+    let ran = with_nvrtc()
+        .args(["--require-gpu", "--copy-mib", "4"])
+        .lib_dir(stub.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stdout
+    );
+    let figures = &ran.json()["figures"];
+    assert_eq!(figures["verified_elements"], f64::from(1u32 << 24));
+    assert_eq!(figures["copy_verified_bytes"], 4.0 * 1048576.0);
+    assert_eq!(figures["copy_mib"], 4.0);
+    // Every run timed as 1 ms by the stub's events: 2 × 4 MiB in 1 ms.
+    assert_eq!(figures["copy_gb_per_s"], 2.0 * 4.0 * 1048576.0 / 1e-3 / 1e9);
+    for phase in [
+        "nvrtc_load",
+        "driver",
+        "devices",
+        "compile",
+        "context",
+        "module",
+        "alloc",
+        "mix",
+        "copy",
+        "checksum",
+    ] {
+        let key = format!("seconds_{phase}");
+        assert!(figures[&key].is_number(), "`{key}` in {figures}");
+    }
+}
+
+#[test]
+fn two_swapped_words_of_the_copy_are_found_by_the_checksum() {
+    let stub = stub_driver(9);
+    let ran = with_nvrtc()
+        .args(["--copy-mib", "4"])
+        .lib_dir(stub.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "wrong-result".into()),
+        "{}",
+        ran.stdout
+    );
+    let text = message(&ran);
+    assert!(
+        text.starts_with(
+            "The `copy4` kernel computed a wrong result on the GPU: the checksum of the 4 MiB copied is 0x"
+        ),
+        "{text}"
+    );
+    let figures = &ran.json()["figures"];
+    assert!(
+        figures["copy_gb_per_s"].is_number(),
+        "timed before: {figures}"
+    );
+    assert!(figures.get("copy_verified_bytes").is_none(), "{figures}");
 }

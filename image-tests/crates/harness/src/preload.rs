@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::CudaMajor;
+
 /// A library could not be preloaded.
 #[derive(Debug, thiserror::Error)]
 pub enum PreloadError {
@@ -16,7 +18,7 @@ pub enum PreloadError {
         source: libloading::Error,
     },
     #[error("No `{pattern}` in `{}`", dir.display())]
-    NotFound { dir: PathBuf, pattern: &'static str },
+    NotFound { dir: PathBuf, pattern: String },
     #[error("Could not read `{}`", dir.display())]
     ReadDir {
         dir: PathBuf,
@@ -54,9 +56,12 @@ pub fn preload_from_env() -> Result<Vec<PathBuf>, PreloadError> {
     Ok(paths)
 }
 
-/// The NVRTC libraries of a folder such as pip's `site-packages/nvidia/cu13/lib`: the builtins
-/// first (NVRTC opens them by soname when it compiles), then `libnvrtc.so.13`.
-pub fn nvrtc_libraries(dir: &Path) -> Result<Vec<PathBuf>, PreloadError> {
+/// The NVRTC libraries of CUDA `major` in a folder such as pip's `site-packages/nvidia/cu13/lib`
+/// (`nvidia/cuda_nvrtc/lib` for CUDA 12): the builtins first (NVRTC opens them by soname when it
+/// compiles), then `libnvrtc.so.13` (`libnvrtc.so.12`).
+pub fn nvrtc_libraries(dir: &Path, major: CudaMajor) -> Result<Vec<PathBuf>, PreloadError> {
+    let soname = major.nvrtc_soname();
+    let builtins_prefix = format!("libnvrtc-builtins.so.{}", major.number());
     let entries = std::fs::read_dir(dir).map_err(|source| PreloadError::ReadDir {
         dir: dir.to_owned(),
         source,
@@ -67,15 +72,15 @@ pub fn nvrtc_libraries(dir: &Path) -> Result<Vec<PathBuf>, PreloadError> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("libnvrtc-builtins.so.13"))
+                .is_some_and(|n| n.starts_with(&builtins_prefix))
         })
         .collect();
     builtins.sort();
-    let nvrtc = dir.join("libnvrtc.so.13");
+    let nvrtc = dir.join(&soname);
     if !nvrtc.exists() {
         return Err(PreloadError::NotFound {
             dir: dir.to_owned(),
-            pattern: "libnvrtc.so.13",
+            pattern: soname,
         });
     }
     builtins.push(nvrtc);
@@ -98,7 +103,34 @@ mod tests {
     #[test]
     fn nvrtc_folder_without_nvrtc_is_named() {
         let dir = std::env::temp_dir();
-        let err = nvrtc_libraries(&dir.join("megapak-no-such-dir")).unwrap_err();
+        let err =
+            nvrtc_libraries(&dir.join("megapak-no-such-dir"), CudaMajor::Thirteen).unwrap_err();
         assert!(err.to_string().starts_with("Could not read `"), "{err}");
+    }
+
+    #[test]
+    fn each_major_finds_its_own_nvrtc() {
+        // pip's CUDA 12 layout: `nvidia/cuda_nvrtc/lib` with NVRTC 12.8 and its builtins.
+        let dir = std::env::temp_dir().join(format!("megapak-nvrtc-12-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for file in ["libnvrtc.so.12", "libnvrtc-builtins.so.12.8"] {
+            std::fs::write(dir.join(file), b"").unwrap();
+        }
+        let twelve = nvrtc_libraries(&dir, CudaMajor::Twelve);
+        let thirteen = nvrtc_libraries(&dir, CudaMajor::Thirteen);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            twelve.unwrap(),
+            [
+                dir.join("libnvrtc-builtins.so.12.8"),
+                dir.join("libnvrtc.so.12")
+            ]
+        );
+        assert!(
+            thirteen
+                .unwrap_err()
+                .to_string()
+                .starts_with("No `libnvrtc.so.13` in `"),
+        );
     }
 }

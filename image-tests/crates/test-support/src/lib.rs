@@ -70,6 +70,13 @@ pub fn cuda_lib() -> PathBuf {
         .unwrap_or_else(|| panic!("`{}` has no cu13/lib or cu12/lib", nvidia.display()))
 }
 
+/// pip's CUDA 12 NVRTC (`nvidia-cuda-nvrtc-cu12` 12.8): `libnvrtc.so.12` and its builtins in
+/// `.libtorch-2.10/nvidia/cuda_nvrtc/lib`, the wheel's own layout, whichever site-packages
+/// [`site_packages`] chose.
+pub fn cuda_12_nvrtc_lib() -> PathBuf {
+    cached(Path::new(".libtorch-2.10/nvidia/cuda_nvrtc/lib"))
+}
+
 /// `major.minor.patch` of the torch in [`site_packages`], from its `version.py`
 /// (`2.11.0+cu130`).
 pub fn torch_version() -> String {
@@ -120,6 +127,27 @@ pub fn c_library(file_name: &str, source: &str) -> tempfile::TempDir {
         .expect("a C compiler (`cc`) runs");
     assert!(status.success(), "compiling `{file_name}` failed");
     dir
+}
+
+/// Writes `DIR/nvidia-smi`, a stand-in for `MEGAPAK_NVIDIA_SMI` that answers by its arguments:
+/// for each `(argument, stdout)` pair, a call carrying exactly `argument` (say
+/// `--query-gpu=memory.free,memory.total`, or `-L`) prints `stdout` and exits 0; a call carrying
+/// none of them exits 1, as `nvidia-smi` does for a query it cannot answer. Returns the
+/// script's path.
+pub fn fake_nvidia_smi(dir: &Path, answers: &[(&str, &str)]) -> PathBuf {
+    let quote = |text: &str| format!("'{}'", text.replace('\'', r"'\''"));
+    let mut body = String::from("for arg in \"$@\"; do\n  case \"$arg\" in\n");
+    for (argument, stdout) in answers {
+        body.push_str(&format!(
+            "    {}) printf '%s\\n' {}; exit 0 ;;\n",
+            quote(argument),
+            quote(stdout.trim_end_matches('\n'))
+        ));
+    }
+    body.push_str("  esac\ndone\nexit 1");
+    let path = dir.join("nvidia-smi");
+    write_script(&path, &body);
+    path
 }
 
 /// Compiles `fixtures/libcuda_stub.c` as `DIR/libcuda.so.1`; `mode` as the stub documents.
