@@ -11,6 +11,7 @@
 pub mod accuracy;
 pub mod errors;
 pub mod libtorch;
+pub mod native;
 pub mod work;
 
 use std::time::Instant;
@@ -119,6 +120,15 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
         }
         DriverState::Broken(d) => return Err(d),
     }
+    // A GPU older than the image's CUDA supports has no kernels in any of its libraries:
+    // named before torch fails on it with a bare "no kernel image".
+    if let Some(gpu) = native::gpu(0) {
+        report.text("gpu", &gpu.name);
+        report.text("gpu_arch", format!("sm_{}", gpu.arch));
+        if let Some(d) = native::arch_unsupported(&gpu, major) {
+            return Err(d);
+        }
+    }
     caught(|| on_gpu(options, report))?;
     report.require_gpu_figures();
     Ok(())
@@ -157,10 +167,19 @@ fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> 
         "cuda",
         diagnosis::cuda_version_text(tch::utils::version_cudart() as i32),
     );
-    report.text(
-        "cudnn",
-        work::cudnn_version_text(tch::utils::version_cudnn()),
-    );
+    // torch's `versionCuDNN` is the cuDNN it was compiled against; the loaded one may differ.
+    let cudnn_built = tch::utils::version_cudnn();
+    report.text("cudnn", work::cudnn_version_text(cudnn_built));
+    if let Some(runtime) = native::cudnn_runtime_version() {
+        report.text("cudnn_runtime", work::cudnn_version_text(runtime));
+        if cudnn_built > 0 && !native::cudnn_compatible(cudnn_built, runtime) {
+            return Err(diagnosis::cudnn_version_mismatch(
+                "libtorch",
+                &work::cudnn_version_text(cudnn_built),
+                &work::cudnn_version_text(runtime),
+            ));
+        }
+    }
     report.number("devices", Cuda::device_count() as f64);
     let device = Device::Cuda(0);
     work::warm_up(report, device)?;

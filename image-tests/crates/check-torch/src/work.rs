@@ -217,14 +217,10 @@ pub fn cudnn_convolution(device: Device) -> Result<f64, Diagnosis> {
     Ok(err)
 }
 
-/// `91900` → `9.19.0`.
+/// `91900` → `9.19.0`; `8907` → `8.9.7`.
 pub fn cudnn_version_text(version: i64) -> String {
-    format!(
-        "{}.{}.{}",
-        version / 10000,
-        (version % 10000) / 100,
-        version % 100
-    )
+    let (major, minor, patch) = crate::native::cudnn_parts(version);
+    format!("{major}.{minor}.{patch}")
 }
 
 #[cfg(test)]
@@ -234,6 +230,7 @@ mod tests {
     #[test]
     fn cudnn_versions_read_as_released() {
         assert_eq!(cudnn_version_text(91900), "9.19.0");
+        assert_eq!(cudnn_version_text(8907), "8.9.7");
     }
 
     /// `c` of a small bf16 product on the CPU, as the GPU would give it.

@@ -308,3 +308,49 @@ fn the_driver_is_judged_for_torchs_cuda_major() {
         .run();
     assert_eq!(ran.verdict().1, "cuda-major-mismatch");
 }
+
+/// A driver of CUDA 13.0 with one Tesla V100 (sm_70): what CUDA 13 no longer supports.
+const V100_DRIVER: &str = r#"
+#include <string.h>
+int cuDriverGetVersion(int *v) { *v = 13000; return 0; }
+int cuInit(unsigned int flags) { (void)flags; return 0; }
+int cuDeviceGetCount(int *n) { *n = 1; return 0; }
+int cuDeviceGet(int *d, int ordinal) { *d = ordinal; return ordinal == 0 ? 0 : 101; }
+int cuDeviceGetName(char *name, int len, int d) {
+    (void)d; strncpy(name, "Tesla V100-SXM2-16GB", (size_t)len); return 0;
+}
+int cuDeviceGetAttribute(int *v, int attribute, int d) {
+    (void)d; *v = attribute == 75 ? 7 : 0; return 0;
+}
+"#;
+
+#[test]
+fn a_gpu_older_than_the_cuda_major_supports_is_named() {
+    let driver = c_library("libcuda.so.1", V100_DRIVER);
+    let (_dir, lib) = torch_with_empty_cuda(&format!("{BUILT_AGAINST}+cu130"));
+    let ran = check()
+        .lib_dir(&lib)
+        .lib_dir(cuda_lib())
+        .lib_dir(driver.path())
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "gpu-arch-unsupported".into()),
+        "{}",
+        ran.stdout
+    );
+    let json = ran.json();
+    assert_eq!(
+        json["diagnosis"]["message"],
+        "The GPU `Tesla V100-SXM2-16GB` is sm_70; CUDA 13 supports sm_75 and newer, so no library of this image has code for it"
+    );
+    assert_eq!(json["figures"]["gpu_arch"], "sm_70");
+    // CUDA 12 still supports it: the check goes on.
+    let (_dir, lib) = torch_with_empty_cuda(&format!("{BUILT_AGAINST}+cu128"));
+    let ran = check()
+        .lib_dir(&lib)
+        .lib_dir(cuda_lib())
+        .lib_dir(driver.path())
+        .run();
+    assert_eq!(ran.verdict().1, "torch-cuda-unavailable", "{}", ran.stdout);
+}
