@@ -25,7 +25,7 @@ pub fn cuda_failed(message: &str, context: &Context) -> Diagnosis {
     }
     let missing = sonames::missing_in(message);
     if !missing.is_empty() {
-        return diagnosis::cuda_libraries_missing("onnxruntime's CUDA provider", &missing);
+        return libraries_missing("onnxruntime's CUDA provider", &missing, context);
     }
     if let Some(d) = out_of_memory(message, context) {
         return d;
@@ -71,7 +71,7 @@ pub fn tensorrt_failed(message: &str, context: &Context) -> Diagnosis {
         ));
     }
     if !missing.is_empty() {
-        return diagnosis::cuda_libraries_missing("onnxruntime's TensorRT provider", &missing);
+        return libraries_missing("onnxruntime's TensorRT provider", &missing, context);
     }
     if let Some(d) = out_of_memory(message, context) {
         return d;
@@ -80,6 +80,14 @@ pub fn tensorrt_failed(message: &str, context: &Context) -> Diagnosis {
         return diagnosis::onnxruntime_cpu_fallback(message);
     }
     diagnosis::onnxruntime_tensorrt_failed(message)
+}
+
+/// Missing libraries, with the pip packages of the build's CUDA major when known.
+fn libraries_missing(what: &str, missing: &[String], context: &Context) -> Diagnosis {
+    match context.major {
+        Some(major) => diagnosis::cuda_libraries_missing_for(what, missing, major),
+        None => diagnosis::cuda_libraries_missing(what, missing),
+    }
 }
 
 /// onnxruntime's ways of saying the GPU had no memory left: its arena (`BFCArena`) "Failed to
@@ -234,6 +242,17 @@ mod tests {
         assert!(d.hint.contains("nvidia-cublas-cu12"), "{}", d.hint);
         let d = cuda_failed("CUDA failure 999: unknown error", &context());
         assert!(d.hint.contains("`nvidia-cudnn-cu13`"), "{}", d.hint);
+        let d = cuda_failed(
+            "Failed to load library libonnxruntime_providers_cuda.so with error: libcublasLt.so.12: cannot open shared object file: No such file or directory",
+            &twelve,
+        );
+        assert_eq!(d.code, "cuda-libraries-missing");
+        assert!(
+            d.hint
+                .starts_with("install `nvidia-cublas-cu12` (for `libcublasLt.so.12`)"),
+            "{}",
+            d.hint
+        );
     }
 
     #[test]

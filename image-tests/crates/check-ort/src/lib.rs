@@ -141,6 +141,15 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
         model.bytes.len(),
         judged.describe()
     ));
+    // The CUDA provider's major is a fact of the image: judged against `--cuda-major` even
+    // with `--cpu-only`, and recorded when something says it.
+    let build = cuda_build::read(&path)?;
+    let major = cuda_build::decide(options.common.cuda_major, build.as_ref())?;
+    let said =
+        options.common.cuda_major.is_some() || build.as_ref().is_some_and(|b| b.major.is_some());
+    if said {
+        report.number("cuda_major", f64::from(major.number()));
+    }
     if options.common.cpu_only {
         return Ok(());
     }
@@ -151,8 +160,6 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
             providers.join(", ")
         )));
     }
-    let build = cuda_build::read(&path)?;
-    let major = cuda_build::decide(options.common.cuda_major, build.as_ref())?;
     report.number("cuda_major", f64::from(major.number()));
     match driver::probe(major) {
         DriverState::Ready { .. } => {}

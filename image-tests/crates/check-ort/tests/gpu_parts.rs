@@ -13,7 +13,7 @@ use megapak_check_ort::onnx::Model;
 use megapak_check_ort::session::{self, Provider};
 use megapak_check_ort::{DIMS, runtime, tensorrt};
 use megapak_harness::{CheckReport, CudaMajor, Figure};
-use megapak_harness_test_support::onnxruntime;
+use megapak_harness_test_support::{Run, onnxruntime};
 use ort::environment::Environment;
 
 /// Compiles `source` into `dir/file` as a shared library with `extra` linker arguments.
@@ -173,4 +173,44 @@ fn a_tensorrt_library_beside_a_build_without_tensorrt_is_absent() {
         let d = tensorrt::run(&mut report, base, None, true).unwrap_err();
         assert_eq!(d.code, "onnxruntime-tensorrt-missing", "{d:?}");
     });
+}
+
+#[test]
+fn a_cuda_12_onnxruntime_where_13_is_expected_fails_even_cpu_only() {
+    let dir = cuda12_onnxruntime();
+    let dylib = dir.path().join("libonnxruntime.so.1.31.1");
+    let check = || {
+        Run::new(env!("CARGO_BIN_EXE_check-ort"))
+            .args(["--json", "--cpu-only", "--ort-dylib"])
+            .args([&dylib])
+    };
+    let ran = check().args(["--cuda-major", "13"]).run();
+    assert_eq!(
+        ran.verdict(),
+        ("failed".into(), "cuda-major-mismatch".into()),
+        "{}",
+        ran.stderr
+    );
+    let json = ran.json();
+    assert!(
+        json["diagnosis"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(needs `libcublasLt.so.12`) is CUDA 12"),
+        "{json}"
+    );
+    // `MEGAPAK_CUDA_MAJOR` says the same as `--cuda-major`.
+    let ran = check().env("MEGAPAK_CUDA_MAJOR", "13").run();
+    assert_eq!(ran.verdict().1, "cuda-major-mismatch");
+    // Nothing expected: the build's major is the figure.
+    let ran = check().run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(ran.json()["figures"]["cuda_major"], 12.0);
+    let ran = check().args(["--cuda-major", "12"]).run();
+    assert_eq!(ran.verdict(), ("passed".into(), "none".into()));
 }

@@ -20,6 +20,35 @@ pub fn cuda_libraries_missing(what: &str, missing: &[String]) -> Diagnosis {
     )
 }
 
+/// [`cuda_libraries_missing`] for an image of CUDA `major`: the hint names that major's pip
+/// packages (`nvidia-cublas-cu12` for a CUDA 12 build, where the CUDA 13 wheels dropped the
+/// suffix).
+pub fn cuda_libraries_missing_for(
+    what: &str,
+    missing: &[String],
+    major: crate::CudaMajor,
+) -> Diagnosis {
+    let mut d = cuda_libraries_missing(what, missing);
+    if major == crate::CudaMajor::Twelve {
+        let packages = missing
+            .iter()
+            .map(|soname| match sonames::package_for(soname) {
+                Some(p) if p.starts_with("nvidia-") => {
+                    let base = p.strip_suffix("-cu13").unwrap_or(p);
+                    format!("`{}` (for `{soname}`)", major.pip_package(base))
+                }
+                Some(p) => format!("`{p}` (for `{soname}`)"),
+                None => format!("the package that provides `{soname}`"),
+            })
+            .collect::<Vec<_>>()
+            .join(" and ");
+        d.hint = format!(
+            "install {packages} and put their library folders (`site-packages/nvidia/*/lib`) on `LD_LIBRARY_PATH` (`megapak verify --gpu --host --python-env DIR` does)"
+        );
+    }
+    d
+}
+
 /// A library a check binary links could not be found when it started.
 pub fn shared_library_missing(binary: &str, missing: &[String]) -> Diagnosis {
     if missing.iter().any(|s| sonames::is_libtorch(s)) {
