@@ -157,16 +157,31 @@ fn panic_error(payload: &(dyn std::any::Any + Send)) -> tch::TchError {
 }
 
 fn on_gpu(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
+    let started = Instant::now();
     if !Cuda::is_available() {
         return Err(diagnosis::torch_cuda_unavailable(&format!(
             "`torch::cuda::is_available()` is false, {} devices",
             Cuda::device_count()
         )));
     }
-    report.text(
-        "cuda",
-        diagnosis::cuda_version_text(tch::utils::version_cudart() as i32),
-    );
+    report.phase_since("cuda_init", started);
+    let cudart = tch::utils::version_cudart() as i32;
+    report.text("cuda", diagnosis::cuda_version_text(cudart));
+    // Where torch's `version.py` did not say (a libtorch zip without `+cu`), its CUDA runtime
+    // does.
+    if let (Some(expected), Some(found)) =
+        (options.common.cuda_major, CudaMajor::of_version(cudart))
+        && expected != found
+    {
+        return Err(diagnosis::cuda_major_mismatch(
+            expected,
+            found,
+            &format!(
+                "libtorch's CUDA runtime {}",
+                diagnosis::cuda_version_text(cudart)
+            ),
+        ));
+    }
     // torch's `versionCuDNN` is the cuDNN it was compiled against; the loaded one may differ.
     let cudnn_built = tch::utils::version_cudnn();
     report.text("cudnn", work::cudnn_version_text(cudnn_built));
