@@ -84,17 +84,18 @@ pub fn warm_up(report: &mut CheckReport, device: Device) -> Result<(), Diagnosis
     run().map_err(|e| torch_failed("Starting CUDA in libtorch", index as i32, &e))
 }
 
-/// A bf16 `n×n×n` matmul on `device`, timed, and checked element by element against an fp32
-/// reference computed on the CPU for a sample of rows ([`accuracy`]). Phases: `allocations`,
-/// `matmul_warmup`, `matmul`, `cpu_reference`. The caller holds the GPU lock.
+/// A bf16 `n×n×n` matmul on `device`, timed, with what its check needs gathered to the CPU
+/// ([`Gathered`]). Phases: `allocations`, `matmul_warmup`, `matmul`, `gather`. The caller holds
+/// the GPU lock; the CPU reference ([`judge_matmul`]) runs after it is released, so another
+/// check's GPU work need not wait for the CPU.
 pub fn gpu_matmul(
     report: &mut CheckReport,
     device: Device,
     n: i64,
     iterations: u32,
-) -> Result<Matmul, Diagnosis> {
+) -> Result<TimedMatmul, Diagnosis> {
     let index = index_of(device);
-    let mut run = || -> Result<Matmul, tch::TchError> {
+    let mut run = || -> Result<TimedMatmul, tch::TchError> {
         let started = Instant::now();
         let a = Tensor::f_randn([n, n], (Kind::BFloat16, device))?;
         let b = Tensor::f_randn([n, n], (Kind::BFloat16, device))?;
@@ -116,17 +117,44 @@ pub fn gpu_matmul(
         let seconds = start.elapsed().as_secs_f64();
         let tflops = 2.0 * (n as f64).powi(3) * f64::from(iterations) / seconds / 1e12;
         let started = Instant::now();
-        let cpu = Device::Cpu;
-        let sample = reference_rows(&a.f_to(cpu)?, &b.f_to(cpu)?, &c.f_to(cpu)?)?;
-        report.phase_since("cpu_reference", started);
-        Ok(Matmul {
+        let gathered = gather(&a, &b, &c)?;
+        report.phase_since("gather", started);
+        Ok(TimedMatmul {
             tflops,
             iterations,
-            accuracy: sample.compare(),
-            rows: sample.rows.len(),
+            gathered,
         })
     };
-    let result = run().map_err(|e| torch_failed("The bf16 matmul", index as i32, &e))?;
+    run().map_err(|e| torch_failed("The bf16 matmul", index as i32, &e))
+}
+
+/// The timed matmul, its check still to do.
+#[derive(Debug)]
+pub struct TimedMatmul {
+    pub tflops: f64,
+    pub iterations: u32,
+    pub gathered: Gathered,
+}
+
+/// Computes the fp32 CPU reference of the sampled rows (phase `cpu_reference`) and judges the
+/// product element by element: `wrong-result` naming the worst element when it is off.
+pub fn judge_matmul(
+    report: &mut CheckReport,
+    timed: TimedMatmul,
+    device: Device,
+) -> Result<Matmul, Diagnosis> {
+    let started = Instant::now();
+    let sample = timed
+        .gathered
+        .reference()
+        .map_err(|e| torch_failed("The matmul's CPU reference", index_of(device) as i32, &e))?;
+    report.phase_since("cpu_reference", started);
+    let result = Matmul {
+        tflops: timed.tflops,
+        iterations: timed.iterations,
+        accuracy: sample.compare(),
+        rows: sample.rows.len(),
+    };
     if !result.accuracy.within() {
         return Err(diagnosis::wrong_result(
             "The bf16 matmul",
@@ -161,25 +189,57 @@ impl Sample {
     }
 }
 
-/// The sampled rows of `c = a·b` and their fp32 reference, from tensors on the CPU. The
-/// reference multiplies `a`'s rows, converted to f32, by all of `b` in f32 (libtorch's
-/// multithreaded CPU matmul): every column of each sampled row.
-pub fn reference_rows(a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Sample, tch::TchError> {
+/// What the check of `c = a·b` needs, on the CPU: the sampled rows of `a` and `c` (selected
+/// where the tensors are, so only those rows cross the bus) and all of `b`.
+#[derive(Debug)]
+pub struct Gathered {
+    rows: Vec<i64>,
+    a_rows: Tensor,
+    b: Tensor,
+    got: Tensor,
+    cols: usize,
+}
+
+/// Selects the sampled rows of `a` and `c` on their device and copies them and `b` to the CPU.
+pub fn gather(a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Gathered, tch::TchError> {
     let size = c.size();
     let rows = accuracy::sample_rows(size[0]);
-    let index = Tensor::from_slice(&rows);
-    let a_rows = a.f_index_select(0, &index)?.f_to_kind(Kind::Float)?;
-    let want = a_rows.f_matmul(&b.f_to_kind(Kind::Float)?)?;
-    let got = c.f_index_select(0, &index)?.f_to_kind(Kind::Float)?;
-    let flat = |t: &Tensor| -> Result<Vec<f32>, tch::TchError> {
-        Vec::<f32>::try_from(&t.f_contiguous()?.f_view([-1])?)
-    };
-    Ok(Sample {
-        got: flat(&got)?,
-        want: flat(&want)?,
+    let index = Tensor::from_slice(&rows).f_to(c.device())?;
+    let cpu = Device::Cpu;
+    Ok(Gathered {
+        a_rows: a.f_index_select(0, &index)?.f_to(cpu)?,
+        b: b.f_to(cpu)?,
+        got: c.f_index_select(0, &index)?.f_to(cpu)?,
         rows,
         cols: size[1] as usize,
     })
+}
+
+impl Gathered {
+    /// The reference: `a`'s sampled rows, converted to f32, times all of `b` in f32
+    /// (libtorch's multithreaded CPU matmul): every column of each sampled row.
+    pub fn reference(self) -> Result<Sample, tch::TchError> {
+        let want = self
+            .a_rows
+            .f_to_kind(Kind::Float)?
+            .f_matmul(&self.b.f_to_kind(Kind::Float)?)?;
+        let got = self.got.f_to_kind(Kind::Float)?;
+        let flat = |t: &Tensor| -> Result<Vec<f32>, tch::TchError> {
+            Vec::<f32>::try_from(&t.f_contiguous()?.f_view([-1])?)
+        };
+        Ok(Sample {
+            got: flat(&got)?,
+            want: flat(&want)?,
+            rows: self.rows,
+            cols: self.cols,
+        })
+    }
+}
+
+/// The sampled rows of `c = a·b` and their fp32 reference ([`gather`], then
+/// [`Gathered::reference`]).
+pub fn reference_rows(a: &Tensor, b: &Tensor, c: &Tensor) -> Result<Sample, tch::TchError> {
+    gather(a, b, c)?.reference()
 }
 
 /// A convolution through cuDNN, checked against the CPU; returns the relative error. The
