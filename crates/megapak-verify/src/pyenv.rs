@@ -21,7 +21,8 @@ pub struct Libraries {
     pub torch_lib: Option<PathBuf>,
     /// Every `nvidia/*/lib` folder, sorted within each `site-packages`.
     pub nvidia_libs: Vec<PathBuf>,
-    /// The folder holding `libnvrtc.so.13`, if any.
+    /// The folder holding `libnvrtc.so.13` (a CUDA 13 image: `nvidia/cu13/lib`), else
+    /// `libnvrtc.so.12` (CUDA 12 wheels: `nvidia/cuda_nvrtc/lib`), if any.
     pub nvrtc_dir: Option<PathBuf>,
     /// `onnxruntime/capi/libonnxruntime.so.<version>`, if onnxruntime is installed (the first).
     pub onnxruntime: Option<PathBuf>,
@@ -152,9 +153,9 @@ fn in_site_packages(site: &Path) -> Result<Libraries, VerifyError> {
             }
         }
     }
-    let nvrtc_dir = nvidia_libs
+    let nvrtc_dir = ["libnvrtc.so.13", "libnvrtc.so.12"]
         .iter()
-        .find(|d| d.join("libnvrtc.so.13").exists())
+        .find_map(|name| nvidia_libs.iter().find(|d| d.join(name).exists()))
         .cloned();
     let capi = site.join("onnxruntime/capi");
     let onnxruntime = if capi.is_dir() {
@@ -227,6 +228,26 @@ pub(crate) mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
         }
+    }
+
+    #[test]
+    fn a_cuda_12_venv_gives_its_nvrtc_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("lib/python3.11/site-packages");
+        touch(
+            &site,
+            &[
+                "torch/lib/libtorch_cpu.so",
+                "nvidia/cublas/lib/libcublasLt.so.12",
+                "nvidia/cuda_nvrtc/lib/libnvrtc.so.12",
+                "nvidia/cuda_nvrtc/lib/libnvrtc-builtins.so.12.8",
+            ],
+        );
+        let libs = find(dir.path()).unwrap();
+        assert_eq!(
+            libs.nvrtc_dir,
+            Some(site.canonicalize().unwrap().join("nvidia/cuda_nvrtc/lib"))
+        );
     }
 
     #[test]
