@@ -214,7 +214,8 @@ fn the_image_puts_torch_and_cuda_on_layers_of_their_own() {
           "SSL_CERT_FILE=/nix/store/cacert/etc/ssl/certs/ca-bundle.crt",
           "NVIDIA_VISIBLE_DEVICES=all",
           "NVIDIA_DRIVER_CAPABILITIES=compute,utility",
-          "NVIDIA_REQUIRE_CUDA=cuda>=13.0"
+          "NVIDIA_REQUIRE_CUDA=cuda>=13.0",
+          "MEGAPAK_CUDA_MAJOR=13"
         ],
         "WorkingDir": "/root"
       },

@@ -104,7 +104,11 @@ dockerTools.streamLayeredImage {
       "NVIDIA_VISIBLE_DEVICES=all"
       "NVIDIA_DRIVER_CAPABILITIES=compute,utility"
     ]
-    # The toolkit refuses to start the container on a driver too old for this CUDA.
-    ++ lib.optional (cuda != null) "NVIDIA_REQUIRE_CUDA=cuda>=${cuda}";
+    ++ lib.optionals (cuda != null) [
+      # The toolkit refuses to start the container on a driver too old for this CUDA.
+      "NVIDIA_REQUIRE_CUDA=cuda>=${cuda}"
+      # The GPU harness (`megapak verify --gpu`) checks the image for this CUDA major.
+      "MEGAPAK_CUDA_MAJOR=${builtins.head (builtins.splitVersion cuda)}"
+    ];
   };
 }
