@@ -14,7 +14,8 @@
 #                   nvidia/cuda_nvrtc/lib, where the CUDA 12 wheel puts it (check-cuda's tests of
 #                   CUDA 12 images)
 #   .onnxruntime/   onnxruntime/capi/libonnxruntime.so.* from PyPI's CPU `onnxruntime` 1.31.1,
-#                   and 1.23.2 (too old for the harness: tests that diagnosis)
+#                   1.24.4 (nixpkgs' version, the oldest the harness takes) and 1.23.2 (too old
+#                   for the harness: tests that diagnosis)
 # Then it builds every harness binary, runs the harness's tests, clippy and rustfmt, builds and
 # tests check-torch for torch 2.10 too, and runs the megapak tests that run the real harness
 # (`crates/megapak/tests/verify_real_harness.rs`).
@@ -32,6 +33,8 @@ TORCH_VERSION=2.11.0
 TORCH_2_10_VERSION=2.10.0
 ORT_VERSION=1.31.1
 ORT_OLD_VERSION=1.23.2
+# What nixpkgs has (an image from the embedded example links it): the oldest the harness takes.
+ORT_NIXPKGS_VERSION=1.24.4
 # The CUDA 13.0 wheels torch 2.11.0 pins (through cuda-toolkit 13.0.2).
 CUDA_WHEELS=("nvidia-cuda-runtime==13.0.96" "nvidia-cuda-cupti==13.0.85" "nvidia-cuda-nvrtc==13.0.88")
 # PyPI's torch 2.10.0 is the cu128 build; these are the CUDA 12.8 wheels it pins.
@@ -118,19 +121,20 @@ fetch_nvrtc_12() { # CACHE
 }
 
 fetch_onnxruntime() {
-    local want="$ORT_CACHE/$ORT_VERSION/onnxruntime/capi/libonnxruntime.so.$ORT_VERSION"
-    local old="$ORT_CACHE/$ORT_OLD_VERSION/onnxruntime/capi/libonnxruntime.so.$ORT_OLD_VERSION"
-    if [[ -f "$want" && -f "$old" ]]; then
+    local versions=("$ORT_VERSION" "$ORT_NIXPKGS_VERSION" "$ORT_OLD_VERSION") version missing=()
+    for version in "${versions[@]}"; do
+        [[ -f "$ORT_CACHE/$version/onnxruntime/capi/libonnxruntime.so.$version" ]] || missing+=("$version")
+    done
+    if (( ${#missing[@]} == 0 )); then
         echo "reusing $ORT_CACHE"
         return
     fi
     local tmp
     tmp="$(mktemp -d)"
-    say "downloading onnxruntime $ORT_VERSION and $ORT_OLD_VERSION (CPU builds) from PyPI"
-    pip_download "$tmp" "onnxruntime==$ORT_VERSION"
-    pip_download "$tmp" "onnxruntime==$ORT_OLD_VERSION"
-    rm -rf "$ORT_CACHE"
-    for version in "$ORT_VERSION" "$ORT_OLD_VERSION"; do
+    say "downloading onnxruntime ${missing[*]} (CPU builds) from PyPI"
+    for version in "${missing[@]}"; do
+        pip_download "$tmp" "onnxruntime==$version"
+        rm -rf "${ORT_CACHE:?}/$version"
         mkdir -p "$ORT_CACHE/$version"
         extract "$tmp"/onnxruntime-"$version"-*.whl "$ORT_CACHE/$version" 'onnxruntime/capi/libonnxruntime*'
     done

@@ -81,8 +81,25 @@ fn registering_cuda_on_a_cpu_build_fails_instead_of_falling_back() {
     assert_eq!(err.code, "onnxruntime-cpu-only", "{err:?}");
 }
 
+/// nixpkgs' onnxruntime (1.24.4 in the pinned nixpkgs), which an image resolved from the
+/// embedded example links: the oldest the harness takes (ort's `api-24`).
 #[test]
-fn an_onnxruntime_older_than_1_30() {
+fn the_onnxruntime_nixpkgs_has_is_taken() {
+    let ran = check()
+        .args(["--cpu-only"])
+        .env("ORT_DYLIB_PATH", onnxruntime("1.24.4"))
+        .run();
+    assert_eq!(
+        ran.verdict(),
+        ("passed".into(), "none".into()),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(ran.json()["figures"]["onnxruntime"], "1.24.4");
+}
+
+#[test]
+fn an_onnxruntime_older_than_1_24() {
     let ran = check()
         .args(["--ort-dylib"])
         .args([onnxruntime("1.23.2")])

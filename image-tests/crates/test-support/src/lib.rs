@@ -90,7 +90,7 @@ pub fn torch_version() -> String {
         .to_owned()
 }
 
-/// PyPI's CPU onnxruntime library, `1.31.1` or `1.23.2`.
+/// PyPI's CPU onnxruntime library, `1.31.1`, `1.24.4` or `1.23.2`.
 pub fn onnxruntime(version: &str) -> PathBuf {
     cached(Path::new(&format!(
         ".onnxruntime/{version}/onnxruntime/capi/libonnxruntime.so.{version}"

@@ -132,7 +132,7 @@ pub fn onnxruntime_too_old(detail: &str) -> Diagnosis {
     Diagnosis::new(
         "onnxruntime-too-old",
         format!("The onnxruntime library is too old for the harness: {detail}"),
-        "install `onnxruntime-gpu` 1.30 or newer (1.31.1 is the CUDA 13 build on PyPI)",
+        "install `onnxruntime-gpu` 1.24 or newer (nixpkgs has 1.24; PyPI's 1.31.1 is the CUDA 13 build)",
     )
 }
 
