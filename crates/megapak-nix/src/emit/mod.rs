@@ -9,12 +9,13 @@
 //! - `nix/pkgs/<name>.nix`: one file per package megapak defines, a `callPackage` function in the
 //!   shape of nixpkgs' `python-modules/<name>/default.nix`. One file per package rather than one
 //!   file of 150 definitions: each reads on its own, a package's definition changes in its own
-//!   file (beside the header's lock hash, which every file names), and each file's arguments
-//!   are exactly what it uses, so the evaluator checks every name;
+//!   file and nowhere else (its header does not name the lock's hash), and each file's
+//!   arguments are exactly what it uses, so the evaluator checks every name;
 //! - `nix/packages.nix`: `ps: [ ps.a ps.b ... ]`, every locked package of the environment.
 //!
-//! Each file starts with a header naming the megapak that wrote it and the hash of the lock's
-//! TOML. A flake uses them as:
+//! Each file starts with a header naming the megapak that wrote it and the lock; the overlay and
+//! the package list, which change with every lock anyway, also name the hash of the lock's TOML.
+//! A flake uses them as:
 //!
 //! ```nix
 //! python = pkgs.python314.override {
@@ -158,19 +159,26 @@ impl EmittedFiles {
 
 /// The Nix files of `lock`.
 pub fn emit(lock: &Lock, options: &EmitOptions) -> Result<EmittedFiles, EmitError> {
-    let header = format!(
-        "{HEADER_START}{} from {} ({}).\n# Do not edit: `megapak emit` writes it again from the lock.\n",
+    let from = format!(
+        "{HEADER_START}{} from {}",
         syntax::comment_text(&options.megapak_version),
         syntax::comment_text(&options.lock_name),
-        sri_sha256(lock.to_toml().as_bytes()),
     );
+    let do_not_edit = "# Do not edit: `megapak emit` writes it again from the lock.\n";
+    // The files every resolve rewrites name the lock they come from by its hash; a package's
+    // own file does not, so that it changes only when its package does.
+    let header = format!(
+        "{from} ({}).\n{do_not_edit}",
+        sri_sha256(lock.to_toml().as_bytes())
+    );
+    let package_header = format!("{from}.\n{do_not_edit}");
     let attributes = Attributes::of(lock)?;
     let mut packages: Vec<_> = lock.packages.iter().collect();
     packages.sort_by(|a, b| a.name.cmp(&b.name));
     let context = Context {
         packages: &lock.packages,
         attributes: &attributes,
-        header: &header,
+        header: &package_header,
         depth: options.folder.components().count() + 1,
         cuda: lock.target.cuda.is_some(),
     };

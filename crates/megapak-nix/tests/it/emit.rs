@@ -83,6 +83,31 @@ fn emitting_twice_gives_the_same_bytes() {
     assert_eq!(emitted(&reversed), emitted(&lock));
 }
 
+/// A re-resolve that changes one package rewrites that package's file, the overlay and the
+/// list, and no other package's file: their headers do not name the lock's hash.
+#[test]
+fn a_changed_package_changes_only_its_own_file() {
+    let lock = small_lock();
+    let mut changed = lock.clone();
+    let clip = changed
+        .packages
+        .iter_mut()
+        .find(|p| p.name.as_ref() == "clip")
+        .expect("the fixture has clip");
+    clip.version = "9.9.9".to_owned();
+    let paths_that_differ: Vec<String> = emitted(&lock)
+        .files
+        .iter()
+        .zip(&emitted(&changed).files)
+        .filter(|(before, after)| before != after)
+        .map(|(before, _)| before.path.display().to_string())
+        .collect();
+    assert_eq!(
+        paths_that_differ,
+        ["nix/pkgs/clip.nix", "nix/python-packages.nix", "nix/packages.nix"]
+    );
+}
+
 fn wheel(name: &str, hash: &str) -> LockedPackage {
     LockedPackage::new(
         name.parse().unwrap(),
