@@ -84,8 +84,9 @@ fn locked(package: ResolvedPackage, workspace: &Path) -> Result<LockedPackage, U
             // Absolute first: a pak file named `example/paks/x.txt` from one folder and
             // `paks/x.txt` from another is one file, and the lock must not depend on the
             // folder megapak ran in.
-            let absolute = std::path::absolute(&at.file).unwrap_or_else(|_| at.file.clone());
-            let file = absolute.strip_prefix(&workspace).unwrap_or(&absolute);
+            let absolute =
+                std::path::absolute(at.file.as_path()).unwrap_or_else(|_| at.file.clone());
+            let file = absolute.strip_prefix(workspace).unwrap_or(&absolute);
             let parts: Vec<String> = file
                 .components()
                 .map(|part| part.as_os_str().to_string_lossy().into_owned())

@@ -57,25 +57,6 @@ fn needs_escape(c: char) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escape_sequences_and_invisible_characters_are_written_out() {
-        let title = "r.txt:1:1: Invalid requirement `\u{1b}]0;pwned\u{7}torch`";
-        insta::assert_snapshot!(escape_controls(title), @r"r.txt:1:1: Invalid requirement `\u{1b}]0;pwned\u{7}torch`");
-        let sneaky = "to\u{200b}rch \u{202e}lmth.txt\r\u{1b}[2J\u{9b}x\u{feff}";
-        insta::assert_snapshot!(escape_controls(sneaky), @r"to\u{200b}rch \u{202e}lmth.txt\u{d}\u{1b}[2J\u{9b}x\u{feff}");
-    }
-
-    #[test]
-    fn ordinary_text_is_borrowed_unchanged() {
-        let text = "Failed to read `paks/é 𝄞.txt`\n\thint: line two — naïve";
-        assert!(matches!(escape_controls(text), Cow::Borrowed(t) if t == text));
-    }
-}
-
 /// The most warnings shown one by one; past them, one line says how many more there were
 /// (100,000 overrides of unknown packages must not bury the report under 200,000 lines).
 pub(crate) const MAX_WARNINGS_SHOWN: usize = 20;
@@ -115,5 +96,24 @@ pub(crate) fn warnings<W: std::fmt::Display>(
             "{WARNING_STYLE}warning{WARNING_STYLE:#}: {left_out} more warning{} like these left out",
             if left_out == 1 { "" } else { "s" }
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_invisible_characters_are_written_out() {
+        let title = "r.txt:1:1: Invalid requirement `\u{1b}]0;pwned\u{7}torch`";
+        insta::assert_snapshot!(escape_controls(title), @r"r.txt:1:1: Invalid requirement `\u{1b}]0;pwned\u{7}torch`");
+        let sneaky = "to\u{200b}rch \u{202e}lmth.txt\r\u{1b}[2J\u{9b}x\u{feff}";
+        insta::assert_snapshot!(escape_controls(sneaky), @r"to\u{200b}rch \u{202e}lmth.txt\u{d}\u{1b}[2J\u{9b}x\u{feff}");
+    }
+
+    #[test]
+    fn ordinary_text_is_borrowed_unchanged() {
+        let text = "Failed to read `paks/é 𝄞.txt`\n\thint: line two — naïve";
+        assert!(matches!(escape_controls(text), Cow::Borrowed(t) if t == text));
     }
 }

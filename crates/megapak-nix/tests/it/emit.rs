@@ -104,7 +104,11 @@ fn a_changed_package_changes_only_its_own_file() {
         .collect();
     assert_eq!(
         paths_that_differ,
-        ["nix/pkgs/clip.nix", "nix/python-packages.nix", "nix/packages.nix"]
+        [
+            "nix/pkgs/clip.nix",
+            "nix/python-packages.nix",
+            "nix/packages.nix"
+        ]
     );
 }
 

@@ -101,6 +101,9 @@ pub struct DetailsAnswer {
 }
 
 /// What a plugin knows of one version.
+// `Found` is much the largest variant, and most answers are `Found`: boxing it would cost an
+// allocation per answer to save the space of the rare others.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum DetailsOutcome {
