@@ -76,6 +76,23 @@ impl FixtureProvider {
         self
     }
 
+    /// Lists `name` `version` but answers its details with `not-found` and `reason`: a
+    /// provider that learns only on a closer look that it cannot supply the version (no file
+    /// for the target's platform, say).
+    #[must_use]
+    pub fn without_details(mut self, name: &str, version: &str, reason: &str) -> Self {
+        self.package(name).versions.insert(
+            version.to_owned(),
+            (
+                VersionInfo::new(version),
+                DetailsOutcome::NotFound {
+                    reason: reason.to_owned(),
+                },
+            ),
+        );
+        self
+    }
+
     /// Adds `name` `version` whose dependencies the provider does not know.
     #[must_use]
     pub fn with_unknown(self, name: &str, version: &str, reason: &str) -> Self {

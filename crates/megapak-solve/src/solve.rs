@@ -66,6 +66,14 @@ fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolut
             extras.entry(name).or_default().push(extra.clone());
         }
     }
+    // The versions found unusable on a closer look (no details, a `Requires-Python` only the
+    // details told): a package resolved below one of them says so, not silently.
+    let mut unusable: BTreeMap<&PackageName, Vec<(&Version, &String)>> = BTreeMap::new();
+    for ((name, version), known) in &state.known {
+        if let Err(reason) = known {
+            unusable.entry(name).or_default().push((version, reason));
+        }
+    }
     let mut packages: BTreeMap<PackageName, ResolvedPackage> = BTreeMap::new();
     for (package, version) in selected {
         let Pkg::Name(name) = package else {
@@ -137,6 +145,12 @@ fn resolution(oracle: &Oracle<'_>, selected: &BTreeMap<Pkg, Version>) -> Resolut
                 names.join(", ")
             ));
         }
+        if let Some(note) = unusable
+            .get(name)
+            .and_then(|versions| newer_unusable_note(version, versions))
+        {
+            notes.push(note);
+        }
         // A provider may say the same thing of the package and of the version: once is enough.
         let mut seen = BTreeSet::new();
         notes.retain(|note| seen.insert(note.clone()));
@@ -207,4 +221,59 @@ fn cuda_libraries(found: &megapak_plugin_abi::wire::Found) -> Vec<String> {
     attributes.sort();
     attributes.dedup();
     attributes
+}
+
+/// How many unusable newer versions a note names one by one.
+const UNUSABLE_NAMED: usize = 3;
+
+/// The note of a package resolved to `chosen` below versions that were unusable: the newest
+/// few, each with its reason, and how many more.
+fn newer_unusable_note(chosen: &Version, versions: &[(&Version, &String)]) -> Option<String> {
+    let mut newer: Vec<&(&Version, &String)> =
+        versions.iter().filter(|(v, _)| *v > chosen).collect();
+    if newer.is_empty() {
+        return None;
+    }
+    newer.sort_by(|a, b| b.0.cmp(a.0));
+    let named: Vec<&str> = newer
+        .iter()
+        .take(UNUSABLE_NAMED)
+        .map(|(_, reason)| reason.as_str())
+        .collect();
+    let more = match newer.len().saturating_sub(UNUSABLE_NAMED) {
+        0 => String::new(),
+        n => format!(" (and {n} more)"),
+    };
+    let count = match newer.len() {
+        1 => "a newer version".to_owned(),
+        n => format!("{n} newer versions"),
+    };
+    Some(format!(
+        "Taken below {count} found unusable: {}{more}",
+        named.join("; ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_unusable_versions_are_named_and_the_rest_counted() {
+        let versions: Vec<(Version, String)> = ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0"]
+            .iter()
+            .map(|v| (v.parse().unwrap(), format!("{v} has no wheel")))
+            .collect();
+        let refs: Vec<(&Version, &String)> = versions.iter().map(|(v, r)| (v, r)).collect();
+        let note = |chosen: &str| newer_unusable_note(&chosen.parse().unwrap(), &refs);
+        assert_eq!(
+            note("1.5").unwrap(),
+            "Taken below 5 newer versions found unusable: 6.0 has no wheel; 5.0 has no wheel; 4.0 has no wheel (and 2 more)"
+        );
+        assert_eq!(
+            note("5.5").unwrap(),
+            "Taken below a newer version found unusable: 6.0 has no wheel"
+        );
+        assert_eq!(note("6.0"), None);
+    }
 }

@@ -147,3 +147,32 @@ fn the_targets_torch_holds_torch_to_its_release() {
     hint: Let a later resolver of `[resolvers] order` supply it, or build a custom wheel for the `custom-wheel` resolver
     "#);
 }
+
+/// A version the provider lists but cannot supply on a closer look is stepped over, and the
+/// package taken below it says why, rather than stepping back silently.
+#[test]
+fn a_newer_version_found_unusable_is_named_in_the_older_ones_notes() {
+    let pypi = FixtureProvider::new("pypi")
+        .with("torch", "2.9.1", &[])
+        .without_details(
+            "torch",
+            "2.10.0",
+            "no file of `torch` 2.10.0 fits cp314-manylinux_2_28_x86_64",
+        )
+        .with("numpy", "2.3.0", &[]);
+    let providers: [&dyn Provider; 1] = [&pypi];
+    let resolution = run("torch\nnumpy\n", &providers).unwrap();
+    insta::assert_snapshot!(table(&resolution), @r"
+    numpy 2.3.0 pypi @ paks/pak5.txt:2:1
+    torch 2.9.1 pypi @ paks/pak5.txt:1:1
+    ");
+    let notes = |name: &str| {
+        resolution
+            .get(&name.parse().unwrap())
+            .unwrap()
+            .notes
+            .clone()
+    };
+    insta::assert_snapshot!(notes("torch").join("\n"), @"Taken below a newer version found unusable: pypi lists `torch` 2.10.0 but has no details of it: no file of `torch` 2.10.0 fits cp314-manylinux_2_28_x86_64");
+    assert!(notes("numpy").is_empty(), "{:?}", notes("numpy"));
+}
