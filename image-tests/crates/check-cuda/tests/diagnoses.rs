@@ -37,7 +37,7 @@ fn with_nvrtc() -> Run {
 #[test]
 fn nvrtc_missing_is_a_failure_even_without_a_gpu() {
     let ran = check().run();
-    assert_eq!(ran.verdict(), ("failed".into(), "nvrtc-missing".into()));
+    ran.assert_verdict("failed", "nvrtc-missing");
     assert_eq!(ran.code, Some(1));
     assert!(
         ran.stderr.contains("nvrtc-missing"),
@@ -63,7 +63,7 @@ fn a_wrong_nvrtc_dir_is_named() {
 #[test]
 fn without_a_driver_the_gpu_part_skips_after_nvrtc_compiled() {
     let ran = with_nvrtc().run();
-    assert_eq!(ran.verdict(), ("skipped".into(), "no-driver".into()));
+    ran.assert_verdict("skipped", "no-driver");
     assert_eq!(ran.code, Some(3), "a skip is not a pass");
     let json = ran.json();
     assert_eq!(json["passed"], false);
@@ -85,7 +85,7 @@ fn require_gpu_turns_the_skip_into_a_failure() {
         .args(["--require-gpu", "--nvrtc-dir"])
         .args([cuda_lib()])
         .run();
-    assert_eq!(ran.verdict(), ("failed".into(), "no-driver".into()));
+    ran.assert_verdict("failed", "no-driver");
     assert_eq!(ran.code, Some(1));
 }
 
@@ -95,7 +95,7 @@ fn nvrtc_found_through_the_environment_and_cpu_only_passes() {
         .args(["--cpu-only"])
         .env("MEGAPAK_NVRTC_DIR", cuda_lib())
         .run();
-    assert_eq!(ran.verdict(), ("passed".into(), "none".into()));
+    ran.assert_verdict("passed", "none");
     assert_eq!(ran.code, Some(0));
 }
 
@@ -112,12 +112,7 @@ fn the_nvrtc_of_nvrtc_dir_is_used_even_with_another_libnvrtc_so_on_the_path() {
         .args([cuda_lib()])
         .lib_dir(decoy.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("passed", "none");
     let json = ran.json();
     assert_eq!(json["figures"]["nvrtc"], "13.0");
     assert_eq!(
@@ -133,12 +128,7 @@ fn nvrtc_preloaded_from_megapak_preload() {
         .args(["--cpu-only"])
         .env("MEGAPAK_PRELOAD", std::env::join_paths(libs).unwrap())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("passed", "none");
 }
 
 #[test]
@@ -148,10 +138,7 @@ fn a_driver_on_disk_that_the_loader_cannot_see() {
     let ran = with_nvrtc()
         .env("MEGAPAK_DRIVER_SEARCH_DIRS", dir.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "libcuda-not-visible".into())
-    );
+    ran.assert_verdict("failed", "libcuda-not-visible");
     let hint = ran.json()["diagnosis"]["hint"].as_str().unwrap().to_owned();
     assert!(
         hint.contains(&format!(
@@ -167,10 +154,7 @@ fn driver_capabilities_without_compute() {
     let ran = with_nvrtc()
         .env("NVIDIA_DRIVER_CAPABILITIES", "utility,graphics")
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "driver-capabilities-lack-compute".into())
-    );
+    ran.assert_verdict("failed", "driver-capabilities-lack-compute");
     assert!(
         ran.json()["diagnosis"]["message"]
             .as_str()
@@ -182,7 +166,7 @@ fn driver_capabilities_without_compute() {
 #[test]
 fn capabilities_granting_all_do_not_hide_a_missing_driver() {
     let ran = with_nvrtc().env("NVIDIA_DRIVER_CAPABILITIES", "all").run();
-    assert_eq!(ran.verdict(), ("skipped".into(), "no-driver".into()));
+    ran.assert_verdict("skipped", "no-driver");
 }
 
 #[test]
@@ -190,14 +174,14 @@ fn a_broken_driver_library() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("libcuda.so.1"), b"not an ELF file").unwrap();
     let ran = with_nvrtc().lib_dir(dir.path()).run();
-    assert_eq!(ran.verdict(), ("failed".into(), "driver-unloadable".into()));
+    ran.assert_verdict("failed", "driver-unloadable");
 }
 
 #[test]
 fn a_driver_older_than_cuda_13() {
     let stub = stub_driver(1);
     let ran = with_nvrtc().lib_dir(stub.path()).run();
-    assert_eq!(ran.verdict(), ("failed".into(), "driver-too-old".into()));
+    ran.assert_verdict("failed", "driver-too-old");
     let message = ran.json()["diagnosis"]["message"]
         .as_str()
         .unwrap()
@@ -216,7 +200,7 @@ fn a_driver_older_than_cuda_13() {
         .args(["--cuda-major", "13"])
         .lib_dir(stub.path())
         .run();
-    assert_eq!(ran.verdict(), ("failed".into(), "driver-too-old".into()));
+    ran.assert_verdict("failed", "driver-too-old");
 }
 
 #[test]
@@ -227,7 +211,7 @@ fn a_driver_that_sees_no_gpu() {
         .env("MEGAPAK_NVIDIA_SMI", "/nonexistent/nvidia-smi")
         .lib_dir(stub.path())
         .run();
-    assert_eq!(ran.verdict(), ("skipped".into(), "no-gpu".into()));
+    ran.assert_verdict("skipped", "no-gpu");
     assert_eq!(ran.json()["figures"]["nvrtc"], "13.0");
 }
 
@@ -249,12 +233,7 @@ fn mig_on_without_an_instance_is_a_failure_not_a_skip() {
         .env("MEGAPAK_NVIDIA_SMI", &smi)
         .lib_dir(stub.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "mig-no-instance".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("failed", "mig-no-instance");
     assert!(
         message(&ran).contains("MIG mode is enabled on GPU 0 NVIDIA A100-SXM4-80GB"),
         "{}",
@@ -267,10 +246,7 @@ fn mig_on_without_an_instance_is_a_failure_not_a_skip() {
 fn a_toolkit_stub_in_place_of_the_driver() {
     let stub = stub_driver(5);
     let ran = with_nvrtc().lib_dir(stub.path()).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "driver-init-failed".into())
-    );
+    ran.assert_verdict("failed", "driver-init-failed");
     let json = ran.json();
     assert!(
         json["diagnosis"]["message"]
@@ -292,10 +268,7 @@ fn a_toolkit_stub_in_place_of_the_driver() {
 fn a_driver_that_does_not_match_its_kernel_module() {
     let stub = stub_driver(4);
     let ran = with_nvrtc().lib_dir(stub.path()).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "driver-init-failed".into())
-    );
+    ran.assert_verdict("failed", "driver-init-failed");
     assert!(
         ran.json()["diagnosis"]["message"]
             .as_str()
@@ -308,12 +281,7 @@ fn a_driver_that_does_not_match_its_kernel_module() {
 fn no_kernel_image_for_the_device() {
     let stub = stub_driver(3);
     let ran = with_nvrtc().lib_dir(stub.path()).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "no-kernel-image".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("failed", "no-kernel-image");
     let json = ran.json();
     assert_eq!(
         json["figures"]["device_0"],
@@ -347,7 +315,7 @@ fn a_bad_command_line_exits_2() {
 #[test]
 fn a_cpu_only_run_says_where_its_time_went() {
     let ran = with_nvrtc().args(["--cpu-only"]).run();
-    assert_eq!(ran.verdict(), ("passed".into(), "none".into()));
+    ran.assert_verdict("passed", "none");
     let figures = &ran.json()["figures"];
     for phase in ["seconds_nvrtc_load", "seconds_compile"] {
         assert!(figures[phase].is_number(), "`{phase}` in {figures}");
@@ -362,12 +330,7 @@ fn a_cpu_only_run_says_where_its_time_went() {
 #[test]
 fn nvrtc_12_compiles_the_kernels_of_a_cuda_12_image() {
     let ran = with_nvrtc_12().args(["--cpu-only"]).run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("passed", "none");
     let figures = &ran.json()["figures"];
     assert_eq!(figures["cuda_major"], "12");
     assert_eq!(figures["nvrtc"], "12.8");
@@ -391,12 +354,7 @@ fn the_cuda_major_is_found_from_the_nvrtc_on_the_loaders_path() {
         .args(["--cpu-only"])
         .lib_dir(cuda_12_nvrtc_lib())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("passed", "none");
     assert_eq!(ran.json()["figures"]["cuda_major"], "12");
     assert_eq!(ran.json()["figures"]["nvrtc"], "12.8");
 }
@@ -407,12 +365,7 @@ fn a_cuda_12_image_passes_a_cuda_12_driver() {
     // driver, its module loads fail (no-kernel-image).
     let stub = stub_driver(1);
     let ran = with_nvrtc_12().lib_dir(stub.path()).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "no-kernel-image".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("failed", "no-kernel-image");
     let figures = &ran.json()["figures"];
     assert_eq!(figures["driver_cuda"], "12.8");
     assert_eq!(figures["cuda_major"], "12");
@@ -433,10 +386,7 @@ fn a_cuda_13_image_with_only_nvrtc_12_is_a_major_mismatch() {
         .args(["--cpu-only", "--cuda-major", "13", "--nvrtc-dir"])
         .args([cuda_12_nvrtc_lib()])
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "cuda-major-mismatch".into())
-    );
+    ran.assert_verdict("failed", "cuda-major-mismatch");
     let wanted = format!(
         "This check expects a CUDA 13 image, but the only NVRTC found, `{}`, is CUDA 12",
         cuda_12_nvrtc_lib().join("libnvrtc.so.12").display()
@@ -448,10 +398,7 @@ fn a_cuda_13_image_with_only_nvrtc_12_is_a_major_mismatch() {
         .env("MEGAPAK_CUDA_MAJOR", "13")
         .lib_dir(cuda_12_nvrtc_lib())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "cuda-major-mismatch".into())
-    );
+    ran.assert_verdict("failed", "cuda-major-mismatch");
     assert!(
         message(&ran).ends_with("`libnvrtc.so.12` on the loader's path, is CUDA 12"),
         "{}",
@@ -462,7 +409,7 @@ fn a_cuda_13_image_with_only_nvrtc_12_is_a_major_mismatch() {
 #[test]
 fn a_missing_nvrtc_12_names_the_cuda_12_wheel() {
     let ran = check().args(["--cpu-only", "--cuda-major", "12"]).run();
-    assert_eq!(ran.verdict(), ("failed".into(), "nvrtc-missing".into()));
+    ran.assert_verdict("failed", "nvrtc-missing");
     let json = ran.json();
     assert!(
         message(&ran).starts_with("NVRTC (`libnvrtc.so.12`) could not be loaded"),
@@ -479,12 +426,7 @@ fn a_missing_nvrtc_12_names_the_cuda_12_wheel() {
 fn an_sm_70_gpu_is_refused_for_cuda_13_before_compiling() {
     let stub = stub_driver(6);
     let ran = with_nvrtc().lib_dir(stub.path()).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "gpu-arch-unsupported".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("failed", "gpu-arch-unsupported");
     let text = message(&ran);
     for part in ["`Tesla V100-SXM2-16GB`", "sm_70", "sm_75"] {
         assert!(text.contains(part), "{part} in {text}");
@@ -524,12 +466,7 @@ fn out_of_gpu_memory_says_what_is_free_and_who_holds_it() {
         .env("MEGAPAK_NVIDIA_SMI", &smi)
         .lib_dir(stub.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "gpu-out-of-memory".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("failed", "gpu-out-of-memory");
     assert_eq!(
         message(&ran),
         "`cuMemAlloc` of 1024 MiB ran out of GPU memory (CUDA_ERROR_OUT_OF_MEMORY); 312 MiB of 81559 MiB free; in use by pid 4242 python (80000 MiB), pid 4343 /usr/bin/ollama (1200 MiB)"
@@ -587,12 +524,7 @@ fn an_nvrtc_that_refuses_the_kernel_shows_its_log() {
         .args(["--cpu-only", "--nvrtc-dir"])
         .args([nvrtc.path()])
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "nvrtc-compile-failed".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("failed", "nvrtc-compile-failed");
     assert_eq!(
         message(&ran),
         "NVRTC failed to compile the test kernel: NVRTC_ERROR_COMPILATION for `sm_90`: megapak_check.cu(9): error: identifier \"__stub_intrinsic\" is undefined"
@@ -605,10 +537,7 @@ fn an_nvrtc_that_refuses_the_kernel_shows_its_log() {
         .args(["--cpu-only", "--cuda-major", "12", "--nvrtc-dir"])
         .args([nvrtc.path()])
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "nvrtc-compile-failed".into())
-    );
+    ran.assert_verdict("failed", "nvrtc-compile-failed");
     assert!(message(&ran).contains("__stub_intrinsic"));
     let hint = ran.json()["diagnosis"]["hint"].as_str().unwrap().to_owned();
     assert!(
@@ -626,12 +555,7 @@ fn the_whole_gpu_part_on_a_cpu_backed_device_passes_with_its_figures() {
         .args(["--require-gpu", "--copy-mib", "4"])
         .lib_dir(stub.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stdout
-    );
+    ran.assert_verdict("passed", "none");
     let figures = &ran.json()["figures"];
     assert_eq!(figures["verified_elements"], f64::from(1u32 << 24));
     assert_eq!(figures["copy_verified_bytes"], 4.0 * 1048576.0);
@@ -662,12 +586,7 @@ fn two_swapped_words_of_the_copy_are_found_by_the_checksum() {
         .args(["--copy-mib", "4"])
         .lib_dir(stub.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "wrong-result".into()),
-        "{}",
-        ran.stdout
-    );
+    ran.assert_verdict("failed", "wrong-result");
     let text = message(&ran);
     assert!(
         text.starts_with(

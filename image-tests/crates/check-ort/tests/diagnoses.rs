@@ -17,12 +17,7 @@ fn the_model_runs_on_the_cpu_provider() {
         .args(["--cpu-only"])
         .env("ORT_DYLIB_PATH", onnxruntime("1.31.1"))
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("passed", "none");
     let json = ran.json();
     let figures = &json["figures"];
     assert_eq!(figures["onnxruntime"], "1.31.1");
@@ -50,10 +45,7 @@ fn the_model_runs_on_the_cpu_provider() {
 #[test]
 fn a_cpu_only_onnxruntime_is_named_when_the_gpu_is_requested() {
     let ran = check().env("ORT_DYLIB_PATH", onnxruntime("1.31.1")).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "onnxruntime-cpu-only".into())
-    );
+    ran.assert_verdict("failed", "onnxruntime-cpu-only");
     assert_eq!(
         ran.code,
         Some(1),
@@ -89,12 +81,7 @@ fn the_onnxruntime_nixpkgs_has_is_taken() {
         .args(["--cpu-only"])
         .env("ORT_DYLIB_PATH", onnxruntime("1.24.4"))
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("passed", "none");
     assert_eq!(ran.json()["figures"]["onnxruntime"], "1.24.4");
 }
 
@@ -104,27 +91,18 @@ fn an_onnxruntime_older_than_1_24() {
         .args(["--ort-dylib"])
         .args([onnxruntime("1.23.2")])
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "onnxruntime-too-old".into())
-    );
+    ran.assert_verdict("failed", "onnxruntime-too-old");
     assert_eq!(ran.json()["figures"]["onnxruntime"], "1.23.2");
 }
 
 #[test]
 fn no_onnxruntime_at_all() {
     let ran = check().run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "onnxruntime-missing".into())
-    );
+    ran.assert_verdict("failed", "onnxruntime-missing");
     let ran = check()
         .args(["--ort-dylib", "/nonexistent/libonnxruntime.so.1.31.1"])
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "onnxruntime-missing".into())
-    );
+    ran.assert_verdict("failed", "onnxruntime-missing");
     assert!(
         ran.json()["diagnosis"]["message"]
             .as_str()

@@ -185,12 +185,7 @@ fn a_cuda_12_onnxruntime_where_13_is_expected_fails_even_cpu_only() {
             .args([&dylib])
     };
     let ran = check().args(["--cuda-major", "13"]).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "cuda-major-mismatch".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("failed", "cuda-major-mismatch");
     let json = ran.json();
     assert!(
         json["diagnosis"]["message"]
@@ -204,13 +199,8 @@ fn a_cuda_12_onnxruntime_where_13_is_expected_fails_even_cpu_only() {
     assert_eq!(ran.verdict().1, "cuda-major-mismatch");
     // Nothing expected: the build's major is the figure.
     let ran = check().run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("passed", "none");
     assert_eq!(ran.json()["figures"]["cuda_major"], 12.0);
     let ran = check().args(["--cuda-major", "12"]).run();
-    assert_eq!(ran.verdict(), ("passed".into(), "none".into()));
+    ran.assert_verdict("passed", "none");
 }

@@ -63,12 +63,7 @@ fn the_cpu_path_passes_with_the_real_libtorch() {
         .lib_dir(torch_lib())
         .lib_dir(cuda_lib())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("passed", "none");
     assert_eq!(ran.code, Some(0));
     let json = ran.json();
     assert_eq!(json["figures"]["torch"], torch_version());
@@ -84,10 +79,7 @@ fn the_cpu_path_passes_with_the_real_libtorch() {
 fn cuda_libraries_missing_for_libtorch_cuda_are_named() {
     // `.libtorch` has libtorch_cuda.so but not cuDNN, cuBLAS, NCCL...: as an image missing them.
     let ran = check().lib_dir(torch_lib()).lib_dir(cuda_lib()).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "cuda-libraries-missing".into())
-    );
+    ran.assert_verdict("failed", "cuda-libraries-missing");
     let json = ran.json();
     let message = json["diagnosis"]["message"].as_str().unwrap();
     assert!(
@@ -104,12 +96,7 @@ fn cuda_libraries_missing_for_libtorch_cuda_are_named() {
 fn a_cpu_only_libtorch() {
     let (_dir, lib) = fake_torch(CPU_LIBS, &format!("{BUILT_AGAINST}+cpu"));
     let ran = check().lib_dir(&lib).lib_dir(cuda_lib()).run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "torch-cpu-only".into()),
-        "{}",
-        ran.stderr
-    );
+    ran.assert_verdict("failed", "torch-cpu-only");
     let message = ran.json()["diagnosis"]["message"]
         .as_str()
         .unwrap()
@@ -131,10 +118,7 @@ fn a_libtorch_of_another_version() {
         .lib_dir(&lib)
         .lib_dir(cuda_lib())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "libtorch-version-mismatch".into())
-    );
+    ran.assert_verdict("failed", "libtorch-version-mismatch");
     let json = ran.json();
     assert_eq!(
         json["diagnosis"]["message"],
@@ -157,7 +141,7 @@ fn a_patch_release_is_not_a_mismatch() {
         .lib_dir(&lib)
         .lib_dir(cuda_lib())
         .run();
-    assert_eq!(ran.verdict(), ("passed".into(), "none".into()));
+    ran.assert_verdict("passed", "none");
 }
 
 #[test]
@@ -224,12 +208,7 @@ fn the_cuda_major_torch_was_built_for_passes() {
         .lib_dir(torch_lib())
         .lib_dir(cuda_lib())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("passed".into(), "none".into()),
-        "{}",
-        ran.stdout
-    );
+    ran.assert_verdict("passed", "none");
     assert_eq!(
         ran.json()["figures"]["torch_cuda"],
         if found == "13" { "13.0" } else { "12.8" }
@@ -279,12 +258,7 @@ fn the_driver_is_judged_for_torchs_cuda_major() {
         .lib_dir(cuda_lib())
         .lib_dir(driver.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "driver-too-old".into()),
-        "{}",
-        ran.stdout
-    );
+    ran.assert_verdict("failed", "driver-too-old");
     // The same driver is new enough for a cu128 torch: the check goes on (and finds that the
     // empty `libtorch_cuda.so` brings no CUDA).
     let (_dir, lib) = torch_with_empty_cuda(&format!("{BUILT_AGAINST}+cu128"));
@@ -293,12 +267,7 @@ fn the_driver_is_judged_for_torchs_cuda_major() {
         .lib_dir(cuda_lib())
         .lib_dir(driver.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "torch-cuda-unavailable".into()),
-        "{}",
-        ran.stdout
-    );
+    ran.assert_verdict("failed", "torch-cuda-unavailable");
     // What the check is told wins over what torch says.
     let ran = check()
         .args(["--cuda-major", "13"])
@@ -333,12 +302,7 @@ fn a_gpu_older_than_the_cuda_major_supports_is_named() {
         .lib_dir(cuda_lib())
         .lib_dir(driver.path())
         .run();
-    assert_eq!(
-        ran.verdict(),
-        ("failed".into(), "gpu-arch-unsupported".into()),
-        "{}",
-        ran.stdout
-    );
+    ran.assert_verdict("failed", "gpu-arch-unsupported");
     let json = ran.json();
     assert_eq!(
         json["diagnosis"]["message"],

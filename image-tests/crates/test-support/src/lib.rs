@@ -263,6 +263,19 @@ impl Ran {
         })
     }
 
+    /// Asserts the one-check report's status and diagnosis code (`none` when it has none),
+    /// showing stdout and stderr when they differ.
+    #[track_caller]
+    pub fn assert_verdict(&self, status: &str, code: &str) {
+        assert_eq!(
+            self.verdict(),
+            (status.to_owned(), code.to_owned()),
+            "stdout: {}\nstderr: {}",
+            self.stdout,
+            self.stderr
+        );
+    }
+
     /// `(status, diagnosis code)` of a one-check report.
     pub fn verdict(&self) -> (String, String) {
         let json = self.json();
