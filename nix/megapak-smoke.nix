@@ -50,7 +50,20 @@ let
   # each has its own manifest and lockfile (see image-tests/torch-2.10/Cargo.toml).
   torchManifest = if lib.versionAtLeast torch.version "2.11" then "image-tests" else "image-tests/torch-2.10";
 
-  checkTorch = rustPlatform.buildRustPackage {
+  # nixpkgs builds torch from source and splits its headers and libraries into outputs of their
+  # own; a wheel (megapak's definition of torch from PyPI or a custom wheel, or nixpkgs'
+  # torch-bin) keeps them in `site-packages/torch/{include,lib}`, where `LIBTORCH` alone finds
+  # them.
+  torchIsWheel = lib.hasSuffix ".whl" (torch.src.name or "");
+  libtorch = {
+    LIBTORCH = "${torch}/${python3Packages.python.sitePackages}/torch";
+  }
+  // lib.optionalAttrs (!torchIsWheel) {
+    LIBTORCH_INCLUDE = "${lib.getDev torch}";
+    LIBTORCH_LIB = "${lib.getLib torch}";
+  };
+
+  checkTorch = rustPlatform.buildRustPackage (libtorch // {
     pname = "megapak-check-torch";
     version = "0.1.0";
     inherit src meta;
@@ -63,13 +76,9 @@ let
     ];
     # A hard dependency on libtorch_cuda.so: in the image the CUDA libraries are always there.
     buildFeatures = [ "link-cuda" ];
-    # torch-sys finds the headers and libraries of nixpkgs' split torch outputs.
-    LIBTORCH = "${torch}/${python3Packages.python.sitePackages}/torch";
-    LIBTORCH_INCLUDE = "${lib.getDev torch}";
-    LIBTORCH_LIB = "${lib.getLib torch}";
     LIBTORCH_BYPASS_VERSION_CHECK = "1";
     doCheck = false;
-  };
+  });
 in
 # One folder of real files, not a `symlinkJoin`: `megapak-smoke` looks for its checks beside its
 # resolved executable, which for a link is the folder of the derivation it points into (and

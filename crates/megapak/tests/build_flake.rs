@@ -298,6 +298,75 @@ fn a_cpu_image_without_torch_ranks_every_path() {
     assert!(env.contains(&"NVIDIA_DRIVER_CAPABILITIES=compute,utility"));
 }
 
+/// `nix/megapak-smoke.nix` evaluated with stand-ins for `rustPlatform` and `runCommand`
+/// (`fixtures/build/flake-eval/smoke.nix`): what torch-sys is told for `check-torch`.
+fn evaluate_smoke(args: &[&str]) -> Option<serde_json::Value> {
+    if Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skip("`nix-instantiate` is not on PATH (CI installs Debian's nix-bin)");
+        return None;
+    }
+    let output = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .arg(repo_root().join("fixtures/build/flake-eval/smoke.nix"))
+        .arg("--arg")
+        .arg("smoke")
+        .arg(repo_root().join("nix/megapak-smoke.nix"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+/// nixpkgs' torch splits its headers and libraries into outputs of their own; a wheel (torch
+/// from PyPI or a custom wheel) keeps them in `site-packages/torch`, where `LIBTORCH` alone
+/// finds them: naming the outputs there would send torch-sys to folders that do not exist.
+#[test]
+fn the_harness_finds_libtorch_in_a_source_build_and_in_a_wheel() {
+    let Some(source) = evaluate_smoke(&[]) else {
+        return;
+    };
+    let wheel = evaluate_smoke(&[
+        "--argstr",
+        "torchFrom",
+        "wheel",
+        "--argstr",
+        "torchVersion",
+        "2.11.0",
+    ])
+    .expect("nix-instantiate ran once already");
+    insta::assert_json_snapshot!([source, wheel], @r#"
+    [
+      {
+        "LIBTORCH": "/nix/store/python3.14-torch-2.10.0/lib/python3.14/site-packages/torch",
+        "LIBTORCH_INCLUDE": "/nix/store/python3.14-torch-2.10.0-dev",
+        "LIBTORCH_LIB": "/nix/store/python3.14-torch-2.10.0-lib",
+        "buildFeatures": [
+          "link-cuda"
+        ],
+        "cargoRoot": "image-tests/torch-2.10"
+      },
+      {
+        "LIBTORCH": "/nix/store/python3.14-torch-2.11.0/lib/python3.14/site-packages/torch",
+        "LIBTORCH_INCLUDE": null,
+        "LIBTORCH_LIB": null,
+        "buildFeatures": [
+          "link-cuda"
+        ],
+        "cargoRoot": "image-tests"
+      }
+    ]
+    "#);
+}
+
 /// Whether Nix builds without a sandbox, as Debian's nix-bin does: the runtime test's stand-in
 /// `runCommand` uses the host's `sed`, `readlink` and `chmod`.
 fn nix_builds_unsandboxed() -> bool {
