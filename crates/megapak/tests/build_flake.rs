@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{megapak, repo_root};
@@ -25,16 +25,43 @@ fn skip(reason: &str) {
     }
 }
 
+/// Whether `nix-instantiate` is missing here (the evaluations then skip, saying why).
+fn nix_instantiate_missing() -> bool {
+    let missing = Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .is_err();
+    if missing {
+        skip("`nix-instantiate` is not on PATH (CI installs Debian's nix-bin)");
+    }
+    missing
+}
+
+/// `nix-instantiate --eval --strict --json FIXTURE --arg NAME FILE ARGS...` of the repository's
+/// `fixture` (a stand-in evaluation of one of the template's files), as JSON.
+fn evaluate_fixture(fixture: &str, name: &str, file: &Path, args: &[&str]) -> serde_json::Value {
+    let output = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .arg(repo_root().join(fixture))
+        .arg("--arg")
+        .arg(name)
+        .arg(file)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 /// The template's `outputs` evaluated by a real Nix with a stand-in nixpkgs
 /// (`fixtures/build/flake-eval`), over a workspace whose lock has `target` and whose emitted
 /// files have the emitter's shapes over three stand-in packages.
 fn evaluate_flake(lock: &str) -> Option<serde_json::Value> {
-    if Command::new("nix-instantiate")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        skip("`nix-instantiate` is not on PATH (CI installs Debian's nix-bin)");
+    if nix_instantiate_missing() {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -58,20 +85,12 @@ final: prev: {
         "ps: [\n  ps.comfyui-frontend\n  ps.opencv-python-headless\n  ps.torch\n]\n",
     )
     .unwrap();
-    let output = Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
-        .arg(repo_root().join("fixtures/build/flake-eval"))
-        .arg("--arg")
-        .arg("workspace")
-        .arg(&ws)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(serde_json::from_slice(&output.stdout).unwrap())
+    Some(evaluate_fixture(
+        "fixtures/build/flake-eval",
+        "workspace",
+        &ws,
+        &[],
+    ))
 }
 
 fn test_lock() -> String {
@@ -169,29 +188,15 @@ fn a_cpu_lock_builds_without_cuda_and_another_cuda_minor_is_followed() {
 /// `nix/image.nix` evaluated with a stand-in `dockerTools` (`fixtures/build/flake-eval/image.nix`):
 /// the arguments it gives `streamLayeredImage`.
 fn evaluate_image(args: &[&str]) -> Option<serde_json::Value> {
-    if Command::new("nix-instantiate")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        skip("`nix-instantiate` is not on PATH (CI installs Debian's nix-bin)");
+    if nix_instantiate_missing() {
         return None;
     }
-    let output = Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
-        .arg(repo_root().join("fixtures/build/flake-eval/image.nix"))
-        .arg("--arg")
-        .arg("image")
-        .arg(example().join("nix/image.nix"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(serde_json::from_slice(&output.stdout).unwrap())
+    Some(evaluate_fixture(
+        "fixtures/build/flake-eval/image.nix",
+        "image",
+        &example().join("nix/image.nix"),
+        args,
+    ))
 }
 
 #[test]
@@ -301,29 +306,15 @@ fn a_cpu_image_without_torch_ranks_every_path() {
 /// `nix/megapak-smoke.nix` evaluated with stand-ins for `rustPlatform` and `runCommand`
 /// (`fixtures/build/flake-eval/smoke.nix`): what torch-sys is told for `check-torch`.
 fn evaluate_smoke(args: &[&str]) -> Option<serde_json::Value> {
-    if Command::new("nix-instantiate")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        skip("`nix-instantiate` is not on PATH (CI installs Debian's nix-bin)");
+    if nix_instantiate_missing() {
         return None;
     }
-    let output = Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
-        .arg(repo_root().join("fixtures/build/flake-eval/smoke.nix"))
-        .arg("--arg")
-        .arg("smoke")
-        .arg(repo_root().join("nix/megapak-smoke.nix"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(serde_json::from_slice(&output.stdout).unwrap())
+    Some(evaluate_fixture(
+        "fixtures/build/flake-eval/smoke.nix",
+        "smoke",
+        &repo_root().join("nix/megapak-smoke.nix"),
+        args,
+    ))
 }
 
 /// nixpkgs' torch splits its headers and libraries into outputs of their own; a wheel (torch
