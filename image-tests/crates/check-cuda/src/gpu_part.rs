@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use megapak_harness::{CheckReport, CudaMajor, Diagnosis, diagnosis, gpu_lock};
+use megapak_harness::{CheckReport, CudaMajor, Diagnosis, diagnosis, driver, gpu_lock};
 
 use crate::gpu::{self, DeviceBuffer};
 use crate::nvrtc_api::Api;
@@ -51,12 +51,12 @@ pub fn run(
         })?;
     // Before compiling: an NVRTC of CUDA 13 would still make PTX for an sm_70 (for the newest
     // older architecture it knows), which fails later with a less telling error.
-    if device.arch < major.min_arch() {
-        return Err(diagnosis::gpu_arch_unsupported(
-            &device.name,
-            device.arch,
-            major,
-        ));
+    let gpu = driver::Gpu {
+        name: device.name.clone(),
+        arch: device.arch,
+    };
+    if let Some(d) = gpu.unsupported_by(major) {
+        return Err(d);
     }
 
     // The CPU's checksum of the copy's pattern (2^28 words for 1 GiB) is computed beside the

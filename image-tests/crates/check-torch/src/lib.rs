@@ -122,10 +122,10 @@ fn check(options: &Options, report: &mut CheckReport) -> Result<(), Diagnosis> {
     }
     // A GPU older than the image's CUDA supports has no kernels in any of its libraries:
     // named before torch fails on it with a bare "no kernel image".
-    if let Some(gpu) = native::gpu(0) {
+    if let Some(gpu) = driver::gpu(0) {
         report.text("gpu", &gpu.name);
         report.text("gpu_arch", format!("sm_{}", gpu.arch));
-        if let Some(d) = native::arch_unsupported(&gpu, major) {
+        if let Some(d) = gpu.unsupported_by(major) {
             return Err(d);
         }
     }

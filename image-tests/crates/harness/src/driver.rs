@@ -66,6 +66,83 @@ pub fn version() -> Option<i32> {
     }
 }
 
+/// The driver library the probe loaded, kept for the life of the process.
+static DRIVER: OnceLock<&'static libloading::Library> = OnceLock::new();
+
+type DeviceGet = unsafe extern "C" fn(*mut c_int, c_int) -> c_int;
+type DeviceGetAttribute = unsafe extern "C" fn(*mut c_int, c_int, c_int) -> c_int;
+type DeviceGetName = unsafe extern "C" fn(*mut c_char, c_int, c_int) -> c_int;
+
+const COMPUTE_CAPABILITY_MAJOR: c_int = 75;
+const COMPUTE_CAPABILITY_MINOR: c_int = 76;
+
+/// A GPU as the driver names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gpu {
+    /// `NVIDIA H100 80GB HBM3`.
+    pub name: String,
+    /// Compute capability as one number: 90 for sm_90.
+    pub arch: i32,
+}
+
+impl Gpu {
+    /// `gpu-arch-unsupported` when the GPU is older than CUDA `major` supports.
+    pub fn unsupported_by(&self, major: CudaMajor) -> Option<Diagnosis> {
+        (self.arch < major.min_arch())
+            .then(|| diagnosis::gpu_arch_unsupported(&self.name, self.arch, major))
+    }
+}
+
+/// GPU `ordinal` as the driver describes it, for checks that reach the GPU through a library
+/// (libtorch, onnxruntime) that does not say; `None` before a probe found a working driver, or
+/// where the driver does not answer.
+pub fn gpu(ordinal: i32) -> Option<Gpu> {
+    if !matches!(raw(), DriverState::Ready { .. }) {
+        return None;
+    }
+    let lib = DRIVER.get()?;
+    // SAFETY: the driver's entry points of these names, whose signatures have not changed
+    // since CUDA 2.0 (`CUdevice` is an `int`).
+    let (get, attribute, name) = unsafe {
+        (
+            *lib.get::<DeviceGet>(b"cuDeviceGet\0").ok()?,
+            *lib.get::<DeviceGetAttribute>(b"cuDeviceGetAttribute\0")
+                .ok()?,
+            *lib.get::<DeviceGetName>(b"cuDeviceGetName\0").ok()?,
+        )
+    };
+    let mut device: c_int = 0;
+    // SAFETY: the out-pointer is a live local; the probe ran `cuInit`.
+    if unsafe { get(&mut device, ordinal) } != CUDA_SUCCESS {
+        return None;
+    }
+    let (mut major, mut minor): (c_int, c_int) = (0, 0);
+    // SAFETY: live locals as out-pointers, a device the driver returned.
+    let answered = unsafe {
+        attribute(&mut major, COMPUTE_CAPABILITY_MAJOR, device) == CUDA_SUCCESS
+            && attribute(&mut minor, COMPUTE_CAPABILITY_MINOR, device) == CUDA_SUCCESS
+    };
+    if !answered {
+        return None;
+    }
+    let mut buffer = [0 as c_char; 256];
+    // SAFETY: the driver writes at most `len` bytes, NUL-terminated, into the buffer.
+    let named =
+        unsafe { name(buffer.as_mut_ptr(), buffer.len() as c_int - 1, device) } == CUDA_SUCCESS;
+    let name = if named {
+        // SAFETY: the buffer is NUL-terminated (its last byte is never written).
+        unsafe { CStr::from_ptr(buffer.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    } else {
+        format!("GPU {ordinal}")
+    };
+    Some(Gpu {
+        name,
+        arch: major * 10 + minor,
+    })
+}
+
 /// The probe's answer before any judgement, once per process.
 fn raw() -> DriverState {
     static STATE: OnceLock<DriverState> = OnceLock::new();
@@ -76,7 +153,7 @@ fn probe_uncached() -> DriverState {
     // SAFETY: loading the NVIDIA driver runs its initialisers, which are made to run in any
     // process; the library stays loaded for the life of the process (it is never unloaded).
     let lib = match unsafe { libloading::Library::new(LIBCUDA) } {
-        Ok(lib) => Box::leak(Box::new(lib)),
+        Ok(lib) => DRIVER.get_or_init(|| Box::leak(Box::new(lib))),
         Err(err) => return not_loadable(&diagnosis::error_chain(&err)),
     };
     // SAFETY: `cuDriverGetVersion` has this signature in every CUDA driver since 2.2.
@@ -186,4 +263,21 @@ fn error_name(lib: &libloading::Library, code: c_int) -> String {
         }
     }
     format!("CUresult {code}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_arch_below_the_majors_floor_is_named() {
+        let v100 = Gpu {
+            name: "Tesla V100-SXM2-16GB".into(),
+            arch: 70,
+        };
+        let d = v100.unsupported_by(CudaMajor::Thirteen).unwrap();
+        assert_eq!(d.code, "gpu-arch-unsupported");
+        assert!(d.message.contains("Tesla V100-SXM2-16GB"), "{}", d.message);
+        assert_eq!(v100.unsupported_by(CudaMajor::Twelve), None);
+    }
 }
