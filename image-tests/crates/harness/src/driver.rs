@@ -57,15 +57,6 @@ pub fn probe(major: CudaMajor) -> DriverState {
     }
 }
 
-/// The driver's `cuDriverGetVersion` when it works and sees a GPU, whatever CUDA it supports
-/// (for choosing a CUDA major where nothing else says).
-pub fn version() -> Option<i32> {
-    match raw() {
-        DriverState::Ready { version, .. } => Some(version),
-        _ => None,
-    }
-}
-
 /// The driver library the probe loaded, kept for the life of the process.
 static DRIVER: OnceLock<&'static libloading::Library> = OnceLock::new();
 
